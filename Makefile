@@ -1,0 +1,34 @@
+# Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them.
+PORT ?= 8501
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint chromium clean
+
+$(VENV)/runtime.stamp: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/dev.stamp: $(VENV)/runtime.stamp requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/runtime.stamp
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/dev.stamp
+	$(PY) -m ruff check .
+
+test: $(VENV)/dev.stamp chromium lint
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,41 @@
+"""Gradient of one flower's cross entropy with respect to every weight and bias (backprop)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from core.network import PARAM_NAMES, SHORT, STATQUEST, Params, forward
+from core.softmax import cross_entropy, grad_raw
+
+_OUTPUT_BIASES = ("b3", "b4", "b5")
+
+
+def param_gradients(petal: float, sepal: float, observed, params: Params = STATQUEST) -> dict:
+    """dCE/dparameter for every field of Params, by the chain rule through the network."""
+    f = forward(petal, sepal, params)
+    d_raw = grad_raw(f.raw, observed)
+    p = asdict(params)
+    grads = {}
+    for k, short in enumerate(SHORT):
+        grads[f"top_{short}"] = d_raw[k] * f.top
+        grads[f"bottom_{short}"] = d_raw[k] * f.bottom
+        grads[_OUTPUT_BIASES[k]] = d_raw[k]
+    for node, bias in (("top", "b1"), ("bottom", "b2")):
+        active = float(getattr(f, f"{node}_in") > 0)  # ReLU' (0 at and below the kink)
+        d_node = active * sum(d_raw[k] * p[f"{node}_{short}"] for k, short in enumerate(SHORT))
+        grads[f"petal_{node}"] = d_node * f.petal
+        grads[f"sepal_{node}"] = d_node * f.sepal
+        grads[bias] = d_node
+    return {name: float(grads[name]) for name in PARAM_NAMES}
+
+
+def finite_difference_gradients(
+    petal: float, sepal: float, observed, params: Params = STATQUEST, h: float = 1e-6
+) -> dict:
+    """Central differences (CE(x + h) - CE(x - h)) / 2h for every field of Params."""
+
+    def ce(name: str, value: float) -> float:
+        return float(cross_entropy(forward(petal, sepal, replace(params, **{name: value})).raw, observed))
+
+    values = asdict(params)
+    return {n: (ce(n, values[n] + h) - ce(n, values[n] - h)) / (2 * h) for n in PARAM_NAMES}
