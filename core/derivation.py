@@ -113,9 +113,7 @@ def softmax_jacobian() -> sp.Matrix:
 @cache
 def ce_gradient_matrix() -> sp.Matrix:
     """Row c: dCE_c/dRaw_k for k in (se, ve, vi); reads P_k - [k = c] (the vector form p - y)."""
-    return sp.Matrix(
-        3, 3, lambda c, k: in_seed_notation(sp.diff(-sp.log(_raw_softmax(c)), RAW[k]))
-    )
+    return sp.Matrix(3, 3, lambda c, k: in_seed_notation(sp.diff(-sp.log(_raw_softmax(c)), RAW[k])))
 
 
 def _probability_values(probs) -> dict:
@@ -134,3 +132,11 @@ def latex_with_numbers(expr: sp.Expr, probs, digits: int = 4) -> str:
     """The expression's LaTeX with each P replaced by its value, e.g. -\\frac{1}{0.5677}."""
     names = {p: f"{v:.{digits}f}" for p, v in _probability_values(probs).items()}
     return sp.latex(sp.sympify(expr), symbol_names=names, mul_symbol="dot")
+
+
+def latex(expr) -> str:
+    return sp.latex(expr)
+
+
+def evaluate_matrix(matrix: sp.Matrix, probs) -> np.ndarray:
+    return np.array([[evaluate(matrix[i, j], probs) for j in range(matrix.cols)] for i in range(matrix.rows)])

@@ -10,10 +10,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from core.softmax import SHORT as SHORT  # re-exported
 from core.softmax import SPECIES as SPECIES  # re-exported: the class order of raw and probs
 from core.softmax import softmax
-
-SHORT = ("se", "ve", "vi")
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,17 @@ import numbers
 import numpy as np
 
 SPECIES = ("setosa", "versicolor", "virginica")
+SHORT = ("se", "ve", "vi")  # the seed's subscripts
 
 
 def class_index(observed) -> int:
-    """Map a class index 0..2 or a species name to its index; anything else is a ValueError."""
+    """Map a class index 0..2, a species name or its short form (se, ve, vi) to the index."""
     if isinstance(observed, str):
         name = observed.strip().lower()
         if name in SPECIES:
             return SPECIES.index(name)
+        if name in SHORT:
+            return SHORT.index(name)
         raise ValueError(f"unknown species {observed!r}: use one of {', '.join(SPECIES)} or 0, 1, 2")
     if isinstance(observed, numbers.Integral) and not isinstance(observed, bool):
         if 0 <= int(observed) < 3:

@@ -1,0 +1,114 @@
+"""The numbers each page shows, computed from the network, SoftMax and the sympy derivation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import derivation
+from core.network import SHORT, Params, forward
+from core.softmax import SPECIES, class_index, cross_entropy, softmax
+from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
+
+FD_STEP = 1e-6
+
+
+def argmax(raw) -> np.ndarray:
+    """ArgMax as StatQuest uses it: 1 for the largest raw value, 0 for the others."""
+    raw = np.asarray(raw, float)
+    return (np.arange(raw.shape[-1]) == raw.argmax(axis=-1)[..., None]).astype(float)
+
+
+def naive_softmax(raw) -> np.ndarray:
+    """e^raw / sum(e^raw) without the shift: what overflows (inf / inf = nan) for huge raw values."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        exps = np.exp(np.asarray(raw, float))
+        return exps / exps.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SoftmaxCurve:
+    raw_se: np.ndarray
+    softmax: np.ndarray  # P_se
+    argmax: np.ndarray  # ArgMax's setosa output, 0 or 1
+
+
+def softmax_curve(raw, span: float = 6.0, points: int = 241) -> SoftmaxCurve:
+    """P_se and ArgMax_se as green (Raw_se) sweeps around its value, the other raw values fixed."""
+    raw = np.asarray(raw, float)
+    raw_se = np.linspace(raw[0] - span, raw[0] + span, points)
+    sweep = np.repeat(raw[None, :], points, axis=0)
+    sweep[:, 0] = raw_se
+    return SoftmaxCurve(raw_se, softmax(sweep)[:, 0], argmax(sweep)[:, 0])
+
+
+@dataclass(frozen=True)
+class CERow:
+    species: str
+    petal: float
+    sepal: float
+    predicted: float  # P of the observed species
+    ce: float
+    gradient: float  # dCE/db3 = P_se - [observed = setosa]
+
+
+def ce_table(b3: float, samples=SAMPLES) -> tuple[CERow, ...]:
+    """One row per training flower: its predicted probability of its species and its CE."""
+    ces = per_sample_ce(b3, samples)
+    grads = per_sample_gradient(b3, samples)
+    return tuple(
+        CERow(s.species, s.petal, s.sepal, float(np.exp(-ce)), float(ce), float(g))
+        for s, ce, g in zip(samples, ces, grads, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class ChainNumbers:
+    observed: str  # se | ve | vi: whose CE is differentiated
+    probs: np.ndarray
+    ce: float
+    factors: tuple[float, float, float]
+    product: float
+    finite_difference: float
+
+
+def chain_numbers(petal: float, sepal: float, b3: float, observed) -> ChainNumbers:
+    """The seed's three factors for this flower and b3, their product, and a finite difference."""
+    short = SHORT[class_index(observed)]
+    probs = forward(petal, sepal, Params(b3=b3)).probs
+    rule = derivation.chain_rule(short)
+
+    def ce(bias: float) -> float:
+        return float(cross_entropy(forward(petal, sepal, Params(b3=bias)).raw, short))
+
+    fd = (ce(b3 + FD_STEP) - ce(b3 - FD_STEP)) / (2 * FD_STEP)
+    factors = tuple(f.value(probs) for f in rule.factors)
+    return ChainNumbers(short, probs, ce(b3), factors, rule.result.value(probs), fd)
+
+
+@dataclass(frozen=True)
+class TotalCurve:
+    b3: np.ndarray
+    total_ce: np.ndarray
+
+
+def total_curve(low: float = -5.0, high: float = 5.0, points: int = 201) -> TotalCurve:
+    b3 = np.linspace(low, high, points)
+    return TotalCurve(b3, total_ce(b3))
+
+
+def species_name(observed) -> str:
+    return SPECIES[class_index(observed)]
+
+
+def shift_demo(raw, shift: float) -> tuple[tuple[str, float, float, float], ...]:
+    """Per species: raw + shift, the naive SoftMax of it (nan once e^x overflows), the stable one."""
+    shifted = np.asarray(raw, float) + shift
+    naive, stable = naive_softmax(shifted), softmax(shifted)
+    return tuple(zip(SPECIES, map(float, shifted), map(float, naive), map(float, stable), strict=True))
+
+
+def onehot(observed) -> np.ndarray:
+    """The observed vector y: 1 for the observed species, 0 for the others."""
+    return np.eye(3)[class_index(observed)]

@@ -1,0 +1,368 @@
+"""Plotly figures, built by pure functions from core's numbers. Every label goes through i18n."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core import graph
+from core.graph import BIAS, BLUE, GRADIENT, GREEN, INK, NEUTRAL, ORANGE
+from core.i18n import t
+from core.softmax import SHORT, SPECIES
+
+FONT = "Source Sans Pro, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+EDGE = "#c3cad4"
+SOFT_EDGE = "#e1e5ea"
+LIGHT_TEXT = {BLUE, GREEN, NEUTRAL, INK, BIAS}
+
+
+def _base_layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        font=dict(family=FONT, size=17, color=INK),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=False,
+    )
+    return fig
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text == "-0." + "0" * digits else text
+
+
+def graph_figure(values: dict, observed: str, lang: str, highlight: str | None = None) -> go.Figure:
+    """The computational graph with the live value on every node.
+
+    `highlight` ("se", "ve" or "vi") draws the path the gradient of that CE takes back to b3.
+    """
+    obs = graph.observed_short(observed)
+    path = set(graph.chain_path(highlight)) if highlight else set()
+    fig = go.Figure()
+    for edge in graph.edges():
+        a, b = graph.NODE[edge.source], graph.NODE[edge.target]
+        on_path = (edge.source, edge.target) in path
+        faint = edge.target == "ce" and edge.source != f"p_{obs}"
+        fig.add_trace(
+            go.Scatter(
+                x=[a.x, b.x],
+                y=[a.y, b.y],
+                mode="lines",
+                hoverinfo="skip",
+                line=dict(
+                    color=GRADIENT if on_path else (SOFT_EDGE if faint else EDGE),
+                    width=7 if on_path else 2.5,
+                    dash="dot" if faint else "solid",
+                ),
+            )
+        )
+        if edge.weight:
+            fig.add_annotation(
+                x=a.x + 0.3 * (b.x - a.x),
+                y=a.y + 0.3 * (b.y - a.y),
+                text=edge.weight,
+                showarrow=False,
+                font=dict(size=14, color=NEUTRAL),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
+    x0, x1 = graph.SOFTMAX_BAND
+    fig.add_shape(
+        type="rect",
+        x0=x0,
+        x1=x1,
+        y0=1.2,
+        y1=8.8,
+        line=dict(color=NEUTRAL, width=1.5),
+        fillcolor="#eef1f5",
+        layer="above",
+    )
+    fig.add_annotation(
+        x=(x0 + x1) / 2,
+        y=5.0,
+        text="<b>SoftMax</b>",
+        textangle=-90,
+        showarrow=False,
+        font=dict(size=18, color=INK),
+    )
+    nodes = graph.NODES
+    labels = {n.id: n.label for n in nodes} | {"ce": f"CE<sub>{obs}</sub>"}
+    fig.add_trace(
+        go.Scatter(
+            x=[n.x for n in nodes],
+            y=[n.y for n in nodes],
+            mode="markers+text",
+            marker=dict(
+                opacity=1,
+                size=[78 if n.id == "ce" else 70 for n in nodes],
+                color=[n.colour for n in nodes],
+                line=dict(color=[GRADIENT if _on_path(n.id, path) else "white" for n in nodes], width=5),
+            ),
+            text=[f"<b>{fmt(values[n.id])}</b>" for n in nodes],
+            textfont=dict(size=17, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
+            hovertext=[f"{labels[n.id]} = {values[n.id]:.6f}" for n in nodes],
+            hoverinfo="text",
+        )
+    )
+    for n in nodes:
+        fig.add_annotation(
+            x=n.x,
+            y=n.y + 1.0,
+            text=f"<b>{labels[n.id]}</b>",
+            showarrow=False,
+            font=dict(size=18, color=n.colour if n.colour != NEUTRAL else INK),
+            bgcolor="rgba(255,255,255,0.9)",
+        )
+    fig.add_annotation(
+        x=graph.NODE["ce"].x,
+        y=graph.NODE["ce"].y - 1.15,
+        showarrow=False,
+        text=f"{t('observed', lang)}: {t('species_' + SPECIES[SHORT.index(obs)], lang)}",
+        font=dict(size=15, color=NEUTRAL),
+    )
+    fig.update_xaxes(visible=False, range=[-0.55, 8.45], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[0.9, 10.7], fixedrange=True)
+    return _base_layout(fig, 600)
+
+
+def _on_path(node_id: str, path: set) -> bool:
+    return any(node_id in edge for edge in path)
+
+
+def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
+    """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal)."""
+    from plotly.subplots import make_subplots
+
+    from core.network import Params, forward
+
+    axis = np.linspace(0.0, 1.0, steps)
+    petal, sepal = np.meshgrid(axis, axis)
+    grid = forward(petal, sepal, Params(b3=b3))
+    here = forward(point.petal, point.sepal, Params(b3=b3))
+    panels = (
+        ("blue", grid.blue, here.blue, BLUE, "blue = -0.1 × top"),
+        ("orange", grid.orange, here.orange, ORANGE, "orange = 1.5 × bottom"),
+        ("green", grid.green, here.green, GREEN, f"green = blue + orange + b₃ ({b3:g})"),
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        specs=[[{"type": "surface"}] * 3],
+        subplot_titles=[p[4] for p in panels],
+        horizontal_spacing=0.01,
+    )
+    for col, (_, z, z_here, colour, _) in enumerate(panels, start=1):
+        fig.add_trace(
+            go.Surface(
+                x=axis,
+                y=axis,
+                z=np.round(z, 3),
+                showscale=False,
+                opacity=0.92,
+                colorscale=[[0, _tint(colour, 0.55)], [1, colour]],
+                contours=dict(z=dict(show=True, color="white", width=1, start=-6, end=6, size=0.25)),
+                hovertemplate=f"{t('petal', lang)} %{{x:.2f}}<br>{t('sepal', lang)} %{{y:.2f}}"
+                "<br>%{z:.3f}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter3d(
+                x=[point.petal],
+                y=[point.sepal],
+                z=[float(z_here)],
+                mode="markers",
+                marker=dict(size=7, color=INK, symbol="diamond"),
+                hovertemplate=f"{t('current_flower', lang)}: %{{z:.3f}}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+    scene = dict(
+        xaxis=dict(title=t("petal", lang), range=[0, 1]),
+        yaxis=dict(title=t("sepal", lang), range=[0, 1]),
+        zaxis=dict(title="", range=[-4, 3]),
+        camera=dict(eye=dict(x=-1.5, y=-1.6, z=0.9)),
+        aspectmode="cube",
+    )
+    fig.update_layout(scene=scene, scene2=scene, scene3=scene)
+    for annotation in fig.layout.annotations:
+        annotation.font = dict(size=19, color=INK)
+    return _base_layout(fig, 480)
+
+
+def _tint(colour: str, amount: float) -> str:
+    """The colour mixed with white (amount 1 = white)."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
+SPECIES_COLOURS = (GREEN, NEUTRAL, INK)
+
+
+def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
+    """Raw outputs, their SoftMax probabilities and ArgMax's 0/1 output, side by side."""
+    from plotly.subplots import make_subplots
+
+    names = [t(f"species_{s}", lang) for s in SPECIES]
+    titles = (t("raw_outputs", lang), "SoftMax", "ArgMax")
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
+    for col, (values, digits) in enumerate(((raw, 3), (probs, 3), (argmax, 0)), start=1):
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=list(values),
+                text=[fmt(v, digits) for v in values],
+                textposition="outside",
+                marker=dict(color=list(SPECIES_COLOURS), pattern_shape=["", "/", "."]),
+                textfont=dict(size=18),
+                cliponaxis=False,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=col,
+        )
+    low = min(0.0, float(min(raw))) - 0.5
+    high = max(0.0, float(max(raw))) + 0.6
+    fig.update_yaxes(range=[low, high], row=1, col=1, zeroline=True, zerolinecolor=NEUTRAL)
+    fig.update_yaxes(range=[0, 1.18], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.18], row=1, col=3)
+    fig.update_xaxes(tickfont=dict(size=16))
+    fig.update_yaxes(gridcolor="#edf0f3")
+    return _base_layout(fig, 420)
+
+
+def argmax_vs_softmax_figure(curve, raw_se: float, p_se: float, lang: str) -> go.Figure:
+    """P_se as green (Raw_se) moves: SoftMax is smooth with a slope, ArgMax is flat steps."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=curve.raw_se,
+            y=curve.argmax,
+            name="ArgMax",
+            mode="lines",
+            line=dict(color=NEUTRAL, width=4, dash="dash", shape="hv"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=curve.raw_se,
+            y=curve.softmax,
+            name="SoftMax",
+            mode="lines",
+            line=dict(color=GREEN, width=5),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[raw_se],
+            y=[p_se],
+            mode="markers+text",
+            text=[f"P<sub>se</sub> = {fmt(p_se)}"],
+            textposition="top left",
+            marker=dict(size=14, color=INK),
+            showlegend=False,
+            textfont=dict(size=17),
+        )
+    )
+    fig.update_xaxes(title="green = Raw<sub>se</sub>", gridcolor="#edf0f3")
+    fig.update_yaxes(title=t("output_for_setosa", lang), range=[-0.08, 1.12], gridcolor="#edf0f3")
+    _base_layout(fig, 420)
+    fig.update_layout(showlegend=True, legend=dict(x=0.02, y=0.98, font=dict(size=17)))
+    return fig
+
+
+def neg_log_figure(rows, lang: str) -> go.Figure:
+    """-log(p) against p, with each training flower's predicted probability of its species."""
+    p = np.linspace(0.005, 1.0, 300)
+    fig = go.Figure(
+        go.Scatter(
+            x=p,
+            y=-np.log(p),
+            mode="lines",
+            line=dict(color=INK, width=4),
+            name="-log(p)",
+            hoverinfo="skip",
+        )
+    )
+    symbols = ("circle", "square", "diamond")
+    for row, symbol in zip(rows, symbols, strict=False):
+        fig.add_trace(
+            go.Scatter(
+                x=[row.predicted],
+                y=[row.ce],
+                mode="markers+text",
+                marker=dict(size=16, symbol=symbol, color=GREEN),
+                text=[f"{t('species_' + row.species, lang)}: {fmt(row.ce)}"],
+                textposition="middle right",
+                textfont=dict(size=17),
+            )
+        )
+    fig.update_xaxes(title=t("predicted_probability", lang), range=[0, 1.05], gridcolor="#edf0f3")
+    fig.update_yaxes(title="CE = -log(p)", range=[0, 5.4], gridcolor="#edf0f3")
+    return _base_layout(fig, 420)
+
+
+def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: str) -> go.Figure:
+    """Total CE against b3, the tangent at the current b3, and a gradient-descent path."""
+    fig = go.Figure(
+        go.Scatter(
+            x=curve.b3,
+            y=curve.total_ce,
+            mode="lines",
+            line=dict(color=INK, width=4),
+            name=t("total_ce", lang),
+            hovertemplate="b3 %{x:.2f}: %{y:.3f}<extra></extra>",
+        )
+    )
+    half = 1.2
+    fig.add_trace(
+        go.Scatter(
+            x=[b3 - half, b3 + half],
+            y=[total - slope * half, total + slope * half],
+            mode="lines",
+            line=dict(color=GRADIENT, width=4, dash="dash"),
+            name=t("tangent", lang, slope=fmt(slope)),
+        )
+    )
+    if path:
+        fig.add_trace(
+            go.Scatter(
+                x=[s.b3 for s in path],
+                y=[s.total_ce for s in path],
+                mode="markers+lines",
+                marker=dict(size=11, color=BIAS, line=dict(color="white", width=1.5)),
+                line=dict(color=BIAS, width=2),
+                name=t("descent_path", lang),
+                hovertemplate="b3 %{x:.3f}: %{y:.3f}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[b3],
+            y=[total],
+            mode="markers+text",
+            marker=dict(size=18, color=GRADIENT),
+            text=[f"b3 = {b3:g}: {fmt(total, 2)}"],
+            textposition="top right",
+            textfont=dict(size=18),
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=[curve.b3[0], curve.b3[-1]])
+    fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=[1.5, 5.0])
+    _base_layout(fig, 460)
+    fig.update_layout(
+        showlegend=True, legend=dict(x=0.5, y=0.98, xanchor="center", orientation="h", font=dict(size=17))
+    )
+    return fig
+
+
+def pmatrix(values, digits: int = 4) -> str:
+    """LaTeX pmatrix of numbers (a 1-D array becomes a column)."""
+    rows = np.atleast_2d(np.asarray(values, float))
+    rows = rows.T if rows.shape[0] == 1 else rows
+    body = r"\\".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
+    return rf"\begin{{pmatrix}}{body}\end{{pmatrix}}"

@@ -1,0 +1,261 @@
+"""Every string a user reads, in English and Chinese (zh-CN)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    # app and sidebar
+    "app_title": ("SoftMax + Cross Entropy, derived by hand", "SoftMax + 交叉熵 手推"),
+    "sidebar_flower": ("Flower", "花"),
+    "sidebar_b3": ("Output bias b3 (setosa)", "输出偏置 b3（山鸢尾）"),
+    "sidebar_lang": ("Language", "语言"),
+    "sidebar_petal": ("Petal width (scaled 0-1)", "花瓣宽度（缩放到 0-1）"),
+    "sidebar_sepal": ("Sepal width (scaled 0-1)", "花萼宽度（缩放到 0-1）"),
+    "sidebar_observed": ("Observed species", "观察到的品种"),
+    "sidebar_iris_number": ("Iris flower number (1-150)", "鸢尾花编号（1-150）"),
+    "sidebar_link": ("Link to this view: copy the address bar.", "本视图的链接：复制地址栏即可。"),
+    "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾 setosa"),
+    "flower_versicolor": ("Training flower: versicolor", "训练样本：变色鸢尾 versicolor"),
+    "flower_virginica": ("Training flower: virginica", "训练样本：维吉尼亚鸢尾 virginica"),
+    "flower_iris": ("Any Iris flower", "任意一朵鸢尾花"),
+    "flower_custom": ("Free sliders", "自由滑块"),
+    "species_setosa": ("setosa", "山鸢尾 setosa"),
+    "species_versicolor": ("versicolor", "变色鸢尾 versicolor"),
+    "species_virginica": ("virginica", "维吉尼亚鸢尾 virginica"),
+    "note_b3": (
+        "The link's b3 was not a number between -5 and 5, so b3 = -2 is used.",
+        "链接中的 b3 不是 -5 到 5 之间的数，已改用 b3 = -2。",
+    ),
+    "note_flower": (
+        "The link named a flower that does not exist, so the setosa training flower is used.",
+        "链接中的花不存在，已改用训练样本山鸢尾。",
+    ),
+    "note_lang": (
+        "The link's language is not en or zh, so English is used.",
+        "链接中的语言不是 en 或 zh，已改用英文。",
+    ),
+    "note_petal": (
+        "The link's petal width was not in 0-1, so 0.5 is used.",
+        "链接中的花瓣宽度不在 0-1 之间，已改用 0.5。",
+    ),
+    "note_sepal": (
+        "The link's sepal width was not in 0-1, so 0.5 is used.",
+        "链接中的花萼宽度不在 0-1 之间，已改用 0.5。",
+    ),
+    "note_observed": (
+        "The link's observed species is unknown, so setosa is used.",
+        "链接中的观察品种未知，已改用山鸢尾。",
+    ),
+    # page titles
+    "page_network": ("1 · The network", "1 · 神经网络"),
+    "page_softmax": ("2 · SoftMax and ArgMax", "2 · SoftMax 与 ArgMax"),
+    "page_cross_entropy": ("3 · Cross entropy", "3 · 交叉熵"),
+    "page_chain_se": ("4 · Chain rule: CE_se → b3", "4 · 链式法则：CE_se → b3"),
+    "page_chain_vi": ("5 · CE_vi and CE_ve → b3", "5 · CE_vi 与 CE_ve → b3"),
+    "page_descent": ("6 · Total CE and gradient descent", "6 · 总交叉熵与梯度下降"),
+    "page_flow": ("7 · Gradient flow", "7 · 梯度流动"),
+    "page_beyond": ("9 · Beyond b3", "9 · b3 之外"),
+    # shared words
+    "value": ("value", "数值"),
+    "observed": ("observed", "观察"),
+    "predicted": ("predicted", "预测"),
+    "flower": ("flower", "花"),
+    "species": ("species", "品种"),
+    "petal": ("petal width", "花瓣宽度"),
+    "sepal": ("sepal width", "花萼宽度"),
+    "scaled_petal": ("petal width (scaled)", "花瓣宽度（缩放后）"),
+    "scaled_sepal": ("sepal width (scaled)", "花萼宽度（缩放后）"),
+    "current_flower": ("this flower", "当前这朵花"),
+    "factor": ("factor", "因子"),
+    "expression": ("expression (sympy)", "表达式（sympy 推导）"),
+    "with_numbers": ("with this flower's numbers", "代入当前数值"),
+    "finite_difference": ("finite difference", "有限差分"),
+    "chain_rule_value": ("chain rule", "链式法则"),
+    "agrees": ("agrees", "一致"),
+    "disagrees": (
+        "disagrees",
+        "不一致",
+    ),
+    "network_intro": (
+        "StatQuest's Iris network: two scaled inputs, two ReLU hidden nodes, three raw outputs, then SoftMax and cross entropy. The setosa output is the seed's **green = blue + orange + b3**; move b3 in the sidebar and watch every number downstream change.",
+        "StatQuest 的鸢尾花神经网络：两个缩放后的输入、两个 ReLU 隐藏节点、三个原始输出，再经过 SoftMax 和交叉熵。山鸢尾的输出就是手推中的 **green = blue + orange + b3**；在侧边栏移动 b3，看下游每个数如何变化。",
+    ),
+    "surfaces_title": (
+        "The blue, orange and green surfaces",
+        "蓝色、橙色与绿色曲面",
+    ),
+    "surfaces_intro": (
+        "As StatQuest draws them: each hidden node, scaled by its output weight, bends a surface over (petal width, sepal width); green is their sum shifted by b3. The black diamond is this flower.",
+        "与 StatQuest 的画法一致：每个隐藏节点乘以输出权重后，在（花瓣宽度，花萼宽度）平面上弯出一个曲面；绿色曲面是二者之和再平移 b3。黑色菱形是当前这朵花。",
+    ),
+    "raw_outputs": (
+        "Raw outputs",
+        "原始输出",
+    ),
+    "output_for_setosa": (
+        "output for setosa",
+        "山鸢尾的输出",
+    ),
+    "argmax_title": (
+        "Why ArgMax cannot be trained",
+        "为什么 ArgMax 无法训练",
+    ),
+    "argmax_text": (
+        "ArgMax outputs 1 for the largest raw value and 0 for the others. As green moves, its output jumps between 0 and 1 and is flat everywhere else: its derivative is 0, so the chain rule has nothing to carry back to b3. SoftMax bends smoothly, and its slope is exactly factor ② of the chain rule:",
+        "ArgMax 对最大的原始输出给 1，其余给 0。green 变化时，它的输出在 0 和 1 之间跳变，其余处处平坦：导数为 0，链式法则没有东西可以传回 b3。SoftMax 则平滑弯曲，它的斜率正是链式法则的因子 ②：",
+    ),
+    "shift_title": (
+        "A shared shift changes nothing, and keeps the numbers finite",
+        "整体平移不改变结果，还能避免溢出",
+    ),
+    "shift_text": (
+        "Adding the same c to every raw value multiplies top and bottom of the SoftMax by e^c, so the probabilities stay the same. Computed naively, e^1000 overflows and the result is nan; the app subtracts the largest raw value first (log-sum-exp), so it stays exact for any raw values.",
+        "给每个原始输出加上同一个 c，SoftMax 的分子分母同乘 e^c，概率不变。若直接计算，e^1000 会溢出得到 nan；本应用先减去最大的原始输出（log-sum-exp），对任何原始输出都保持精确。",
+    ),
+    "shift_label": (
+        "Shared shift c",
+        "整体平移 c",
+    ),
+    "naive": (
+        "naive e^x / Σ e^x",
+        "直接计算 e^x / Σ e^x",
+    ),
+    "stable": (
+        "stable (shift by max)",
+        "稳定算法（减去最大值）",
+    ),
+    "shift_caption": (
+        "Slide c past about ±710 to see the naive column fail.",
+        "把 c 拖到约 ±710 以外，直接计算的那一列就会失败。",
+    ),
+    "ce_intro": (
+        "Cross entropy (交叉熵) compares the observed probabilities (观察概率) with the predicted ones (预测概率). With one observed species, only one term survives.",
+        "交叉熵比较观察概率与预测概率。每朵花只有一个观察到的品种，所以只剩下一项。",
+    ),
+    "ce_table_title": (
+        "The training flowers at b3 = {b3}",
+        "b3 = {b3} 时的训练样本",
+    ),
+    "predicted_probability": (
+        "predicted probability of the observed species",
+        "观察品种的预测概率",
+    ),
+    "ce_this_flower": (
+        "CE of the chosen flower (observed: {species})",
+        "所选花的交叉熵（观察：{species}）",
+    ),
+    "neg_log_caption": (
+        "-log(p) is 0 when the observed species gets probability 1 and grows without bound as it goes to 0.",
+        "当观察品种的预测概率为 1 时 -log(p) 为 0；概率趋于 0 时它无限增大。",
+    ),
+    "chain_se_intro": (
+        "When the observed species is setosa, CE_se = -log(P_se). Only green = Raw_se depends on b3, so the gradient travels CE_se → P_se → green → b3 (highlighted). Each factor below is derived by sympy and written in the seed's notation, then filled in with the chosen flower's numbers.",
+        "当观察品种是山鸢尾时，CE_se = -log(P_se)。只有 green = Raw_se 与 b3 有关，所以梯度沿 CE_se → P_se → green → b3 传回（高亮路径）。下面每个因子都由 sympy 推导并写成手推中的记号，再代入所选花的数值。",
+    ),
+    "fd_check": (
+        "Check: the finite difference of {ce} in b3 is {fd}; the chain rule gives {chain}: it {verdict}.",
+        "检验：{ce} 对 b3 的有限差分为 {fd}；链式法则给出 {chain}：二者{verdict}。",
+    ),
+    "chain_vi_intro": (
+        "When the observed species is virginica (or versicolor), CE = -log(P_vi). P_vi still depends on green, through the SoftMax denominator, so b3 still gets a gradient: factor ② is now -P_se P_vi.",
+        "当观察品种是维吉尼亚鸢尾（或变色鸢尾）时，CE = -log(P_vi)。P_vi 通过 SoftMax 的分母仍依赖 green，所以 b3 仍有梯度：因子 ② 变成 -P_se P_vi。",
+    ),
+    "slip_title": (
+        "The common mistake: the seed's last line",
+        "常见错误：手推最后一行",
+    ),
+    "slip_text": (
+        "The seed ends with dCE_vi/db3 = -P_se, which would be {wrong} here. But (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}: two minus signs make a plus. The finite difference, {fd}, sides with +P_se.",
+        "手推最后写成 dCE_vi/db3 = -P_se，此处即 {wrong}。但 (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}：负负得正。有限差分 {fd} 支持 +P_se。",
+    ),
+    "general_rule": (
+        "In general, for the observed class c and any raw output k:",
+        "一般地，对观察类别 c 和任意原始输出 k：",
+    ),
+    "descent_intro": (
+        "StatQuest part 7 starts at b3 = -2 and adds up the cross entropy of the three training flowers. Its derivative is the sum of the pieces from pages 4 and 5: P_se - 1 for the setosa flower, P_se for the other two.",
+        "StatQuest 第 7 集从 b3 = -2 开始，把三个训练样本的交叉熵相加。它的导数就是第 4、5 页各部分之和：山鸢尾样本为 P_se - 1，另外两个为 P_se。",
+    ),
+    "descent_samples_caption": (
+        "(1) setosa flower, (2) virginica flower, (3) versicolor flower — each P_se is that flower's own.",
+        "(1) 山鸢尾样本，(2) 维吉尼亚鸢尾样本，(3) 变色鸢尾样本 —— 每个 P_se 都是该样本自己的。",
+    ),
+    "learning_rate": (
+        "Learning rate η",
+        "学习率 η",
+    ),
+    "steps_shown": (
+        "Steps of descent shown",
+        "显示的下降步数",
+    ),
+    "one_step": (
+        "Take one step",
+        "走一步",
+    ),
+    "run_to_end": (
+        "Run until it settles",
+        "一直走到收敛",
+    ),
+    "reset_b3": (
+        "Back to b3 = -2",
+        "回到 b3 = -2",
+    ),
+    "path_title": (
+        "The descent path from the current b3",
+        "从当前 b3 出发的下降路径",
+    ),
+    "step": (
+        "step",
+        "步",
+    ),
+    "total_ce": (
+        "Total CE",
+        "总交叉熵",
+    ),
+    "gradient": (
+        "dTotalCE/db3",
+        "dTotalCE/db3",
+    ),
+    "tangent": (
+        "tangent, slope {slope}",
+        "切线，斜率 {slope}",
+    ),
+    "descent_path": (
+        "gradient descent",
+        "梯度下降",
+    ),
+    "beyond_intro": (
+        "Everything on pages 4-6 is one entry of a bigger picture: the gradient of CE with respect to every raw output, the SoftMax Jacobian, and through backpropagation every weight and bias of the network.",
+        "第 4-6 页的内容只是更大图景中的一项：CE 对每个原始输出的梯度、SoftMax 的雅可比矩阵，以及通过反向传播得到的网络中每个权重和偏置的梯度。",
+    ),
+    "vector_form": (
+        "The vector form: p - y",
+        "向量形式：p - y",
+    ),
+    "jacobian_title": (
+        "The full SoftMax Jacobian",
+        "完整的 SoftMax 雅可比矩阵",
+    ),
+    "all_gradients_title": (
+        "The gradient of every weight and bias",
+        "每个权重和偏置的梯度",
+    ),
+    "parameter": (
+        "parameter",
+        "参数",
+    ),
+    "backprop": (
+        "backpropagation",
+        "反向传播",
+    ),
+    "all_gradients_caption": (
+        "For the chosen flower and its observed species. Finite differences use a step of 1e-6; |Δ| is their distance from backpropagation.",
+        "针对所选的花及其观察品种。有限差分的步长为 1e-6；|Δ| 是它与反向传播结果的差。",
+    ),
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text for `key` in `lang` ("en" or "zh"), with {placeholders} filled from `values`."""
+    en, zh = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text

@@ -1,0 +1,29 @@
+import streamlit as st
+
+import ui
+from core import figures, graph
+from core.figures import fmt
+from core.i18n import t
+from core.network import Params, forward
+
+view, point, lang = ui.current()
+params = Params(b3=view.b3)
+fwd = forward(point.petal, point.sepal, params)
+values = graph.node_values(fwd, point.observed, params)
+
+st.title(t("page_network", lang))
+st.markdown(t("network_intro", lang))
+st.latex(
+    rf"\text{{green}} = \text{{blue}} + \text{{orange}} + b_3"
+    rf" = {fmt(values['blue'])} + {fmt(values['orange'])}"
+    rf" + ({fmt(view.b3)}) = {fmt(values['raw_se'])}"
+)
+ui.chart(figures.graph_figure(values, point.observed, lang))
+cols = st.columns(4)
+for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
+    col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))
+cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4))
+
+st.subheader(t("surfaces_title", lang))
+st.markdown(t("surfaces_intro", lang))
+ui.chart(figures.surfaces_figure(point, view.b3, lang))

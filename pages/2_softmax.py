@@ -1,0 +1,50 @@
+import streamlit as st
+
+import ui
+from core import derivation, explain, figures
+from core.figures import fmt
+from core.i18n import t
+from core.network import Params, forward
+
+view, point, lang = ui.current()
+fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
+raw, probs = fwd.raw, fwd.probs
+
+st.title(t("page_softmax", lang))
+st.latex(
+    r"P_{se} = \text{SoftMax}_{se}(Raw_{se}, Raw_{ve}, Raw_{vi})"
+    r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}"
+    rf" = \frac{{e^{{{fmt(raw[0])}}}}}{{e^{{{fmt(raw[0])}}} + e^{{{fmt(raw[1])}}} + e^{{{fmt(raw[2])}}}}}"
+    rf" = {fmt(probs[0], 4)}"
+)
+ui.chart(figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang))
+
+left, right = st.columns([3, 2])
+with left:
+    ui.chart(figures.argmax_vs_softmax_figure(explain.softmax_curve(raw), raw[0], probs[0], lang))
+with right:
+    st.subheader(t("argmax_title", lang))
+    st.markdown(t("argmax_text", lang))
+    slope = derivation.chain_rule("se").factors[1]
+    st.latex(
+        rf"{slope.label} = {slope.latex} = {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}"
+    )
+
+st.subheader(t("shift_title", lang))
+st.markdown(t("shift_text", lang))
+shift = st.slider(t("shift_label", lang), -1000.0, 1000.0, 0.0, step=10.0, key="softmax_shift")
+demo = explain.shift_demo(raw, shift)
+st.dataframe(
+    [
+        {
+            t("species", lang): t(f"species_{name}", lang),
+            "Raw + c": fmt(shifted, 3),
+            t("naive", lang): fmt(naive, 4),
+            t("stable", lang): fmt(stable, 4),
+        }
+        for name, shifted, naive, stable in demo
+    ],
+    hide_index=True,
+    width="stretch",
+)
+st.caption(t("shift_caption", lang))

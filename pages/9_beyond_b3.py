@@ -1,0 +1,54 @@
+import streamlit as st
+
+import ui
+from core import derivation, explain
+from core.figures import pmatrix
+from core.gradients import finite_difference_gradients, param_gradients
+from core.i18n import t
+from core.network import Params, forward
+from core.softmax import grad_raw
+
+view, point, lang = ui.current()
+params = Params(b3=view.b3)
+fwd = forward(point.petal, point.sepal, params)
+probs = fwd.probs
+
+st.title(t("page_beyond", lang))
+st.markdown(t("beyond_intro", lang))
+
+st.subheader(t("vector_form", lang))
+st.latex(
+    r"\frac{\partial CE}{\partial \mathbf{Raw}} = \mathbf{p} - \mathbf{y} = "
+    f"{pmatrix(probs)} - {pmatrix(explain.onehot(point.observed), 0)}"
+    f" = {pmatrix(grad_raw(fwd.raw, point.observed))}"
+)
+st.latex(
+    r"\text{rows } c = se, ve, vi:\quad \frac{d\,CE_c}{d\,Raw_k} = "
+    + derivation.latex(derivation.ce_gradient_matrix())
+)
+
+st.subheader(t("jacobian_title", lang))
+jacobian = derivation.softmax_jacobian()
+left, right = st.columns(2)
+left.latex(r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian))
+right.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
+
+st.subheader(t("all_gradients_title", lang))
+exact = param_gradients(point.petal, point.sepal, point.observed, params)
+numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+st.dataframe(
+    [
+        {
+            t("parameter", lang): name,
+            t("value", lang): f"{getattr(params, name):g}",
+            t("backprop", lang): f"{exact[name]:.6f}",
+            t("finite_difference", lang): f"{numeric[name]:.6f}",
+            "|Δ|": f"{abs(exact[name] - numeric[name]):.1e}",
+        }
+        for name in exact
+    ],
+    hide_index=True,
+    width="stretch",
+    height=38 * 16 + 3,
+)
+st.caption(t("all_gradients_caption", lang))
