@@ -1,5 +1,5 @@
 """The Streamlit side shared by every page: the view kept in session state and in the URL, the
-sidebar that edits it, and a few layout helpers. The math stays in core/.
+sidebar that edits it, navigation, and a few layout helpers. The math stays in core/.
 """
 
 from __future__ import annotations
@@ -19,86 +19,96 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1},
 }
+# The URL of each page is its file name without the number ("9_beyond_b3.py" -> /beyond_b3): the same
+# rule in Streamlit's legacy pages/ mode, which it runs until a session has declared st.navigation.
+PAGES = (
+    ("pages/1_network.py", "page_network"),
+    ("pages/2_softmax.py", "page_softmax"),
+    ("pages/3_cross_entropy.py", "page_cross_entropy"),
+    ("pages/4_chain_rule_se.py", "page_chain_se"),
+    ("pages/5_chain_rule_vi.py", "page_chain_vi"),
+    ("pages/6_gradient_descent.py", "page_descent"),
+    ("pages/9_beyond_b3.py", "page_beyond"),
+)
 
 
-def _load_from_url() -> None:
-    """On a session's first run, put the link's view into the widgets' state."""
-    if "view_loaded" in st.session_state:
-        return
-    view, notes = parse_query(st.query_params.to_dict())
-    state = st.session_state
-    state.lang, state.b3 = view.lang, view.b3
-    state.petal, state.sepal, state.observed = view.petal, view.sepal, view.observed
+def _widget_values(view: View) -> dict:
+    values = {"lang": view.lang, "b3": view.b3, "petal": view.petal, "sepal": view.sepal}
+    values["observed"] = view.observed
     if view.flower.startswith("iris-"):
-        state.flower_kind, state.iris_number = "iris", int(view.flower.partition("-")[2])
-    else:
-        state.flower_kind = view.flower
-    state.notes = notes
-    state.view_loaded = True
+        return values | {"flower_kind": "iris", "iris_number": int(view.flower.partition("-")[2])}
+    return values | {"flower_kind": view.flower}
 
 
-def _clear_notes() -> None:
-    st.session_state.notes = ()
+def _restore_widgets() -> None:
+    """Give every sidebar widget its value from the saved view (the link's, on a session's first run).
+
+    The view, not the widgets, holds the state: Streamlit forgets a widget's value on a run that
+    does not draw it (a hidden slider, a page run without app.py). Callbacks keep the view current.
+    """
+    state = st.session_state
+    if "view" not in state:
+        state.view, state.notes = parse_query(st.query_params.to_dict())
+    for key, value in _widget_values(state.view).items():
+        state[key] = value
 
 
-def _view_from_state() -> View:
+def _view_from_widgets() -> View:
     s = st.session_state
     kind = s.flower_kind
-    flower = f"iris-{s.get('iris_number', 1)}" if kind == "iris" else kind
     return replace(
-        View(),
-        flower=flower,
+        s.view,
+        flower=f"iris-{s.get('iris_number', 1)}" if kind == "iris" else kind,
         b3=float(s.b3),
         lang=s.lang,
-        petal=float(s.get("petal", 0.5)),
-        sepal=float(s.get("sepal", 0.5)),
-        observed=s.get("observed", "setosa"),
+        petal=float(s.get("petal", s.view.petal)),
+        sepal=float(s.get("sepal", s.view.sepal)),
+        observed=s.get("observed", s.view.observed),
     )
+
+
+def _on_change() -> None:
+    st.session_state.view = _view_from_widgets()
+    st.session_state.notes = ()
 
 
 def sidebar() -> View:
     """Render the shared sidebar, keep the URL in step with it, and return the current view."""
-    _load_from_url()
+    _restore_widgets()
     s = st.session_state
+    lang = s.view.lang
     with st.sidebar:
         st.segmented_control(
-            t("sidebar_lang", s.lang),
+            t("sidebar_lang", lang),
             LANGS,
             key="lang",
             format_func={"en": "English", "zh": "中文"}.get,
-            on_change=_clear_notes,
+            on_change=_on_change,
             required=True,
         )
-        lang = s.lang
         st.selectbox(
             t("sidebar_flower", lang),
             FLOWER_KINDS,
             key="flower_kind",
-            on_change=_clear_notes,
+            on_change=_on_change,
             format_func=lambda k: t("flower_iris" if k == "iris" else f"flower_{k}", lang),
         )
         if s.flower_kind == "iris":
-            s.setdefault("iris_number", 1)
             st.number_input(
-                t("sidebar_iris_number", lang),
-                1,
-                len(iris()),
-                step=1,
-                key="iris_number",
-                on_change=_clear_notes,
+                t("sidebar_iris_number", lang), 1, len(iris()), step=1, key="iris_number", on_change=_on_change
             )
         elif s.flower_kind == CUSTOM:
-            st.slider(t("sidebar_petal", lang), 0.0, 1.0, step=0.01, key="petal", on_change=_clear_notes)
-            st.slider(t("sidebar_sepal", lang), 0.0, 1.0, step=0.01, key="sepal", on_change=_clear_notes)
+            st.slider(t("sidebar_petal", lang), 0.0, 1.0, step=0.01, key="petal", on_change=_on_change)
+            st.slider(t("sidebar_sepal", lang), 0.0, 1.0, step=0.01, key="sepal", on_change=_on_change)
             st.selectbox(
                 t("sidebar_observed", lang),
                 SPECIES,
                 key="observed",
-                on_change=_clear_notes,
+                on_change=_on_change,
                 format_func=lambda k: t(f"species_{k}", lang),
             )
-        st.slider(t("sidebar_b3", lang), *B3_RANGE, step=0.01, key="b3", on_change=_clear_notes)
-        view = _view_from_state()
+        st.slider(t("sidebar_b3", lang), *B3_RANGE, step=0.01, key="b3", on_change=_on_change)
+        view = s.view
         point = flower_point(view)
         st.caption(
             f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
@@ -112,9 +122,19 @@ def sidebar() -> View:
     return view
 
 
+def navigation(lang: str):
+    pages = [st.Page(path, title=t(key, lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
+    return st.navigation(pages, position="sidebar")
+
+
 def current():
-    """The view, its flower's inputs and the language, for a page (the sidebar has run already)."""
-    view = st.session_state.current_view
+    """The view, its flower's inputs and the language, for a page; app.py hands the view over each run."""
+    view = st.session_state.pop("current_view", None)
+    if view is None:
+        # Streamlit ran this page file without app.py, as in its legacy pages/ mode (it does so until
+        # a session declares st.navigation, and AppTest on every run): do app.py's part here.
+        view = sidebar()
+        navigation(view.lang)
     return view, flower_point(view), view.lang
 
 
@@ -126,7 +146,7 @@ def set_b3(value: float) -> None:
     """Move the shared b3 (from a button's callback), kept inside the slider's range."""
     low, high = B3_RANGE
     st.session_state.b3 = round(min(max(value, low), high), 6)
-    _clear_notes()
+    _on_change()
 
 
 CIRCLED = ("①", "②", "③")
@@ -150,9 +170,7 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
         middle.latex(rf"{factor.label} = {factor.latex}")
         right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
-    st.latex(
-        rf"\Rightarrow {rule.result.label} = {rule.result.latex} = {product} = {fmt(numbers.product, 4)}"
-    )
+    st.latex(rf"\Rightarrow {rule.result.label} = {rule.result.latex} = {product} = {fmt(numbers.product, 4)}")
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6
     message = t(
         "fd_check",

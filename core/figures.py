@@ -16,10 +16,10 @@ SOFT_EDGE = "#e1e5ea"
 LIGHT_TEXT = {BLUE, GREEN, NEUTRAL, INK, BIAS}
 
 
-def _base_layout(fig: go.Figure, height: int) -> go.Figure:
+def _base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
+        margin=dict(l=90, r=30, t=60, b=80) if axes else dict(l=10, r=10, t=20, b=10),
         font=dict(family=FONT, size=17, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -123,7 +123,7 @@ def graph_figure(values: dict, observed: str, lang: str, highlight: str | None =
     )
     fig.update_xaxes(visible=False, range=[-0.55, 8.45], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0.9, 10.7], fixedrange=True)
-    return _base_layout(fig, 600)
+    return _base_layout(fig, 600, axes=False)
 
 
 def _on_path(node_id: str, path: set) -> bool:
@@ -190,7 +190,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     fig.update_layout(scene=scene, scene2=scene, scene3=scene)
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=19, color=INK)
-    return _base_layout(fig, 480)
+    return _base_layout(fig, 480, axes=False)
 
 
 def _tint(colour: str, amount: float) -> str:
@@ -361,8 +361,8 @@ def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: st
 
 
 def pmatrix(values, digits: int = 4) -> str:
-    """LaTeX pmatrix of numbers (a 1-D array becomes a column)."""
+    """LaTeX matrix of numbers, bracketed like sympy's (a 1-D array becomes a column)."""
     rows = np.atleast_2d(np.asarray(values, float))
     rows = rows.T if rows.shape[0] == 1 else rows
     body = r"\\".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
-    return rf"\begin{{pmatrix}}{body}\end{{pmatrix}}"
+    return rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"

@@ -28,12 +28,12 @@ controls, plot = st.columns([1, 3])
 with controls:
     rate = st.slider(t("learning_rate", lang), 0.05, 3.0, 1.0, step=0.05, key="learning_rate")
     steps = st.slider(t("steps_shown", lang), 0, 30, 8, key="steps_shown")
-    step_size = rate * slope
-    st.latex(rf"b_3 \leftarrow b_3 - \eta \cdot {fmt(slope, 4)} = {fmt(view.b3 - step_size, 4)}")
+    next_b3 = descend(view.b3, rate, 1)[1].b3
+    st.latex(rf"b_3 \leftarrow {view.b3:g} - {rate:g} \cdot ({fmt(slope, 4)}) = {fmt(next_b3, 4)}")
     st.button(
         t("one_step", lang),
         on_click=ui.set_b3,
-        args=(view.b3 - step_size,),
+        args=(next_b3,),
         type="primary",
         width="stretch",
         icon=":material/south_east:",

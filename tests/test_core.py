@@ -58,10 +58,12 @@ def test_extreme_raw_values_do_not_overflow():
 def test_grad_raw_equals_finite_differences(raw, observed):
     grad = grad_raw(raw, observed)
     for k in range(3):
+
         def ce_along_k(x, k=k):
             moved = raw.copy()
             moved[k] = x
             return float(cross_entropy(moved, observed))
+
         assert grad[k] == pytest.approx(central_difference(ce_along_k, raw[k]), abs=1e-6)
 
 

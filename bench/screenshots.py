@@ -1,0 +1,144 @@
+"""Screenshot every page of the app in every language, in Debian's chromium at 1920x1080.
+
+    python bench/screenshots.py --out shots/ [--pages network,softmax] [--langs en,zh] \
+        [--query "b3=-2&flower=setosa"] [--base-url http://127.0.0.1:8501]
+
+Starts its own `streamlit run app.py` on a free port unless --base-url is given. Writes
+<out>/<page>_<lang>.png (the root page, an empty path, is saved as root_<lang>.png) and, when it
+started the server, <out>/streamlit.log. Prints browser console errors and the text of any
+`stException` element (redacted by client.showErrorDetails = "none"; the traceback is in the log),
+and exits 1 if any page showed an exception (or never finished running), 2 if the server or
+chromium could not start, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.browser import (  # noqa: E402
+    exception_texts,
+    launch_chromium,
+    streamlit_server,
+    wait_for_app,
+)
+
+DEFAULT_PAGES = "network,softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,beyond_b3"
+DEFAULT_LANGS = "en,zh"
+VIEWPORT = {"width": 1920, "height": 1080}
+PLOTLY_SETTLE_MS = 1500
+
+
+def page_url(base: str, page: str, lang: str, query: str) -> str:
+    url = f"{base.rstrip('/')}/{page.strip('/')}?lang={lang}"
+    query = query.lstrip("?&")
+    return f"{url}&{query}" if query else url
+
+
+def shot_name(page: str, lang: str) -> str:
+    stem = page.strip("/").replace("/", "_") or "root"
+    return f"{stem}_{lang}.png"
+
+
+@contextlib.contextmanager
+def server_url(base_url: str | None) -> Iterator[tuple[str, object | None]]:
+    if base_url:
+        yield base_url, None
+        return
+    with streamlit_server() as server:
+        yield server.url, server
+
+
+def shoot(browser, url: str, path: Path) -> tuple[list[str], list[str]]:
+    """Screenshot one URL; return (console errors, exception texts)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    console_errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            source = message.location.get("url") or ""
+            console_errors.append(f"{message.text} [{source}]" if source else message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+    exceptions: list[str] = []
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        try:
+            wait_for_app(page)
+        except TimeoutError as error:
+            exceptions.append(f"app did not finish running: {error}")
+        page.wait_for_timeout(PLOTLY_SETTLE_MS)
+        exceptions.extend(exception_texts(page))
+        page.screenshot(path=str(path), full_page=False)
+    except PlaywrightError as error:
+        exceptions.append(f"playwright error: {error}")
+    finally:
+        context.close()
+    return console_errors, exceptions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="directory for the PNGs")
+    parser.add_argument("--pages", default=DEFAULT_PAGES, help='comma-separated url paths; "" is the root')
+    parser.add_argument("--langs", default=DEFAULT_LANGS, help="comma-separated ?lang= values")
+    parser.add_argument("--query", default="", help='extra query string, e.g. "b3=-2&flower=setosa"')
+    parser.add_argument("--base-url", default=None, help="use a running app instead of starting one")
+    args = parser.parse_args(argv)
+
+    pages = [page.strip() for page in args.pages.split(",")]
+    langs = [lang.strip() for lang in args.langs.split(",") if lang.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    failed: list[str] = []
+    try:
+        with server_url(args.base_url) as (base, server), sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                for page in pages:
+                    for lang in langs:
+                        url = page_url(base, page, lang, args.query)
+                        path = args.out / shot_name(page, lang)
+                        path.unlink(missing_ok=True)  # so "saved" below never reports a stale file
+                        console_errors, exceptions = shoot(browser, url, path)
+                        saved = "saved" if path.exists() else "NOT saved"
+                        print(f"{url} -> {path} ({saved})", flush=True)
+                        for message in console_errors:
+                            print(f"  console error: {message}")
+                        for text in exceptions:
+                            print(f"  EXCEPTION: {text}")
+                        if exceptions:
+                            failed.append(url)
+            finally:
+                browser.close()
+            if server is not None:
+                log_copy = args.out / "streamlit.log"
+                log_copy.write_text(server.log_path.read_text(errors="replace"))
+                if failed:
+                    print(f"\nend of the streamlit log (the page redacts tracebacks; all of it: {log_copy}):")
+                    print(server.log_tail())
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    if failed:
+        print(f"\n{len(failed)} page(s) showed an exception:", *failed, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

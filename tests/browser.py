@@ -1,0 +1,254 @@
+"""Helpers for driving the Streamlit app in Debian's chromium through Playwright.
+
+Not a test module: ``tests/conftest.py`` wraps these in pytest fixtures and
+``bench/screenshots.py`` imports them directly. Only the Debian package
+``chromium`` is used (``make test`` installs it); never ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # playwright is imported lazily so that importing this module stays cheap
+    from playwright.sync_api import Browser, Page, Playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+APP = "app.py"
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHROMIUM_MISSING = (
+    f"{CHROMIUM_PATH} not found: the browser tests drive Debian's chromium package. "
+    "`make test` installs it (its `chromium` target runs `apt-get install chromium`); "
+    "do not use `playwright install`."
+)
+SERVER_START_TIMEOUT = 60.0
+APP_READY_TIMEOUT = 30.0
+
+APP_SELECTOR = '[data-testid="stApp"]'
+STATUS_WIDGET_SELECTOR = '[data-testid="stStatusWidget"]'
+EXCEPTION_SELECTOR = '[data-testid="stException"]'
+
+# Script-run states (the `data-test-script-state` attribute of stApp) in which no script is running.
+# "initial" means the first run has not even started, so it does not count as finished.
+_IDLE_SCRIPT_STATES = {"notRunning", "compilationError"}
+
+# Read in one round trip: stApp's run/connection state and whether a status widget is showing.
+_APP_STATE_JS = """
+([appSel, statusSel]) => {
+    const app = document.querySelector(appSel);
+    const visible = (el) => {
+        if (!el || !el.isConnected) return false;
+        const style = window.getComputedStyle(el);
+        if (style.display === "none" || style.visibility === "hidden") return false;
+        const rect = el.getBoundingClientRect();
+        return rect.width > 0 && rect.height > 0;
+    };
+    return {
+        app: app !== null,
+        script: app ? app.getAttribute("data-test-script-state") : null,
+        connection: app ? app.getAttribute("data-test-connection-state") : null,
+        status: Array.from(document.querySelectorAll(statusSel)).some(visible),
+    };
+}
+"""
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago (the server binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of the server's combined stdout/stderr (Python tracebacks end up here)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop_process_group(process: subprocess.Popen, grace: float = 10.0) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    app: str = APP,
+    port: int | None = None,
+    timeout: float = SERVER_START_TIMEOUT,
+    extra_args: Sequence[str] = (),
+) -> Iterator[AppServer]:
+    """Run ``streamlit run <app>`` from the repo root; yield once /_stcore/health answers ``ok``.
+
+    The server gets its own process group (``start_new_session``), and the whole group is
+    terminated on exit. Its output goes to a temporary log file, not a pipe, so a chatty
+    server can never block on a full pipe buffer.
+    """
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", app,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        *extra_args,
+    ]  # fmt: skip
+    log_fd, log_name = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
+    log_path = Path(log_name)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    finally:
+        os.close(log_fd)  # the child has its own copy
+    server = AppServer(url=url, port=port, process=process, log_path=log_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _health_ok(url):
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"streamlit exited with code {process.returncode} before answering "
+                    f"{url}/_stcore/health:\n{server.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"streamlit did not answer {url}/_stcore/health with 'ok' within {timeout:.0f} s:\n"
+                    f"{server.log_tail()}"
+                )
+            time.sleep(0.25)
+        yield server
+    finally:
+        _stop_process_group(process)
+        with contextlib.suppress(OSError):
+            log_path.unlink()
+
+
+def launch_chromium(playwright: Playwright, headless: bool = True) -> Browser:
+    """Launch Debian's chromium; raise FileNotFoundError with the install hint if it is missing."""
+    if not os.access(CHROMIUM_PATH, os.X_OK):
+        raise FileNotFoundError(CHROMIUM_MISSING)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM_PATH,
+        args=CHROMIUM_ARGS,
+        headless=headless,
+    )
+
+
+def app_state(page: Page) -> dict:
+    """stApp's script-run and connection state, and whether a status widget is visible."""
+    return page.evaluate(_APP_STATE_JS, [APP_SELECTOR, STATUS_WIDGET_SELECTOR])
+
+
+def _is_idle(state: dict) -> bool:
+    if not state["app"] or state["status"]:
+        return False
+    if state["script"] is None:  # attribute gone in some future Streamlit: only the widget is left
+        return True
+    if state["connection"] not in (None, "CONNECTED", "STATIC_CONNECTED"):
+        return False
+    return state["script"] in _IDLE_SCRIPT_STATES
+
+
+def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float = 1.0) -> None:
+    """Wait until Streamlit has finished running the script and the page has gone quiet.
+
+    1. ``[data-testid="stApp"]`` is attached.
+    2. For ``settle`` seconds in a row: stApp's ``data-test-script-state`` says no script is
+       running (``notRunning``, or ``compilationError``), the websocket is ``CONNECTED``, and no
+       ``[data-testid="stStatusWidget"]`` is visible (it shows "Running..." and reconnect notices).
+       The script state alone is not enough just after load, and the status widget alone is not
+       enough either: it appears only some time after a run starts and fades out over 200 ms.
+    3. Best effort: network idle (the websocket does not count), at most 5 s.
+
+    Raises TimeoutError, with the last seen state, if step 1 or 2 takes longer than ``timeout``.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    deadline = time.monotonic() + timeout
+
+    def ms_left() -> float:
+        return max(0.0, deadline - time.monotonic()) * 1000
+
+    try:
+        page.wait_for_selector(APP_SELECTOR, state="attached", timeout=ms_left())
+    except PlaywrightTimeoutError as error:
+        raise TimeoutError(f"{APP_SELECTOR} did not appear within {timeout:.0f} s") from error
+
+    idle_since: float | None = None
+    state: dict = {}
+    while True:
+        state = app_state(page)
+        now = time.monotonic()
+        if _is_idle(state):
+            idle_since = idle_since if idle_since is not None else now
+            if now - idle_since >= settle:
+                break
+        else:
+            idle_since = None
+        if now > deadline:
+            raise TimeoutError(f"Streamlit app still busy after {timeout:.0f} s; last state: {state}")
+        page.wait_for_timeout(100)
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=min(5000.0, max(ms_left(), 1.0)))
+
+
+def exception_texts(page: Page) -> list[str]:
+    """Text of every ``stException`` element: a Python exception the app showed.
+
+    The project's .streamlit/config.toml has ``client.showErrorDetails = "none"``, so this text is
+    Streamlit's redacted notice; the traceback itself is in the server log (AppServer.log_tail).
+    """
+    return [text.strip() for text in page.locator(EXCEPTION_SELECTOR).all_inner_texts()]

@@ -1,0 +1,140 @@
+"""The app as a user meets it, through Streamlit's AppTest: every page, both languages, links."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.figures import fmt
+from core.i18n import TEXT
+from core.network import Params, forward
+from core.training import SAMPLES, total_ce
+
+APP = str(Path(__file__).parents[1] / "app.py")
+PAGES = [
+    "pages/1_network.py",
+    "pages/2_softmax.py",
+    "pages/3_cross_entropy.py",
+    "pages/4_chain_rule_se.py",
+    "pages/5_chain_rule_vi.py",
+    "pages/6_gradient_descent.py",
+    "pages/9_beyond_b3.py",
+]
+
+
+def open_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def latex_text(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.get("latex"))
+
+
+def all_text(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.warning] + [e.value for e in at.success] + [e.value for e in at.error]
+    return "\n".join(parts)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(page, lang):
+    at = open_app(lang=lang)
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, "every page has a title"
+    if lang == "zh":
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in at.title[0].value)
+
+
+def test_page_6_reads_statquest_total_ce_and_follows_the_slider():
+    at = open_app()
+    at.switch_page("pages/6_gradient_descent.py").run()
+    assert at.sidebar.slider(key="b3").value == -2.0
+    assert "= 2.6659" in latex_text(at)
+    texts = [t for fig in figures(at) for trace in fig["data"] for t in trace.get("text", []) or []]
+    assert "b3 = -2: 2.67" in texts
+    at.sidebar.slider(key="b3").set_value(0.5).run()
+    assert f"= {fmt(float(total_ce(0.5)), 4)}" in latex_text(at)
+    assert "= 2.6659" not in latex_text(at)
+
+
+def test_one_step_button_moves_b3_to_statquest_minus_1_23():
+    at = open_app()
+    at.switch_page("pages/6_gradient_descent.py").run()
+    next(b for b in at.button if b.label == TEXT["one_step"][0]).click().run()
+    assert round(at.sidebar.slider(key="b3").value, 2) == -1.23
+    assert at.query_params["b3"] == "-1.2268"
+
+
+def test_page_4_shows_core_p_se_and_the_chain_product():
+    at = open_app(b3="1.25")
+    at.switch_page("pages/4_chain_rule_se.py").run()
+    sample = SAMPLES[0]
+    p_se = float(forward(sample.petal, sample.sepal, Params(b3=1.25)).probs[0])
+    latex = latex_text(at)
+    assert f"- \\frac{{1}}{{{p_se:.4f}}}" in latex
+    assert f"= {fmt(p_se - 1, 4)}" in latex
+    assert at.success, "the finite-difference check agrees"
+
+
+def test_state_survives_a_page_switch_and_lives_in_the_url():
+    at = open_app()
+    at.sidebar.slider(key="b3").set_value(1.5).run()
+    at.sidebar.selectbox(key="flower_kind").set_value("virginica").run()
+    at.switch_page("pages/3_cross_entropy.py").run()
+    assert at.sidebar.slider(key="b3").value == 1.5
+    assert at.sidebar.selectbox(key="flower_kind").value == "virginica"
+    assert at.query_params["b3"] == "1.5" and at.query_params["flower"] == "virginica"
+
+
+def test_a_link_reproduces_the_view():
+    at = open_app(b3="-0.5", flower="iris-120", lang="zh")
+    assert at.sidebar.slider(key="b3").value == -0.5
+    assert at.sidebar.selectbox(key="flower_kind").value == "iris"
+    assert at.sidebar.number_input(key="iris_number").value == 120
+    assert at.title[0].value == TEXT["page_network"][1]
+    assert not at.warning
+
+
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ({"b3": "abc"}, "note_b3"),
+        ({"b3": "1e309"}, "note_b3"),
+        ({"b3": "nan"}, "note_b3"),
+        ({"flower": "rose"}, "note_flower"),
+        ({"flower": "iris-999"}, "note_flower"),
+        ({"lang": "<script>alert(1)</script>"}, "note_lang"),
+        ({"flower": "custom", "petal": "-3", "sepal": "0.2"}, "note_petal"),
+    ],
+)
+def test_a_bad_link_renders_with_a_note_and_defaults(query, note):
+    at = open_app(**query)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [TEXT[note][0]]
+    assert at.sidebar.slider(key="b3").value == -2.0
+    assert "<script>" not in all_text(at)
+
+
+def test_switching_language_changes_titles_and_figure_labels():
+    at = open_app(lang="zh")
+    at.switch_page("pages/6_gradient_descent.py").run()
+    names = [trace.get("name") for fig in figures(at) for trace in fig["data"]]
+    assert TEXT["total_ce"][1] in names
+    assert at.title[0].value == TEXT["page_descent"][1]
+
+
+def test_custom_flower_sliders():
+    at = open_app(flower="custom", petal="0.3", sepal="0.8", observed="versicolor")
+    assert at.sidebar.slider(key="petal").value == 0.3 and at.sidebar.slider(key="sepal").value == 0.8
+    assert at.sidebar.selectbox(key="observed").value == "versicolor"
+    assert not at.warning and not at.exception
