@@ -168,7 +168,8 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
         left, middle, right = st.columns([1, 5, 5], vertical_alignment="center")
         left.markdown(f"### {circled}")
         middle.latex(rf"{factor.label} = {factor.latex}")
-        right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
+        if not factor.expr.is_number:
+            right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
     st.latex(rf"\Rightarrow {rule.result.label} = {rule.result.latex} = {product} = {fmt(numbers.product, 4)}")
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6

@@ -30,7 +30,8 @@ from tests.browser import (  # noqa: E402
     wait_for_app,
 )
 
-DEFAULT_PAGES = "network,softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,beyond_b3"
+# "" is page 1, at the root URL
+DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,beyond_b3"
 DEFAULT_LANGS = "en,zh"
 VIEWPORT = {"width": 1920, "height": 1080}
 PLOTLY_SETTLE_MS = 1500
@@ -81,11 +82,26 @@ def shoot(browser, url: str, path: Path) -> tuple[list[str], list[str]]:
         page.wait_for_timeout(PLOTLY_SETTLE_MS)
         exceptions.extend(exception_texts(page))
         page.screenshot(path=str(path), full_page=False)
+        for part in range(2, MAX_PARTS + 1):  # the main area scrolls inside its own container
+            moved = page.evaluate(SCROLL_MAIN)
+            if not moved:
+                break
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(path.with_name(f"{path.stem}_{part}{path.suffix}")), full_page=False)
     except PlaywrightError as error:
         exceptions.append(f"playwright error: {error}")
     finally:
         context.close()
     return console_errors, exceptions
+
+
+MAX_PARTS = 4
+SCROLL_MAIN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;
+  const before = main.scrollTop;
+  main.scrollBy(0, main.clientHeight - 120);
+  return main.scrollTop > before;
+}"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -180,17 +180,20 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
             row=1,
             col=col,
         )
+    tick = dict(tickfont=dict(size=12), nticks=4, title_font=dict(size=15))
     scene = dict(
-        xaxis=dict(title=t("petal", lang), range=[0, 1]),
-        yaxis=dict(title=t("sepal", lang), range=[0, 1]),
-        zaxis=dict(title="", range=[-4, 3]),
-        camera=dict(eye=dict(x=-1.5, y=-1.6, z=0.9)),
+        xaxis=dict(title=t("petal", lang), range=[0, 1], **tick),
+        yaxis=dict(title=t("sepal", lang), range=[0, 1], **tick),
+        zaxis=dict(title="", range=[-4, 3], **tick),
+        camera=dict(eye=dict(x=-1.45, y=-1.55, z=0.75)),
         aspectmode="cube",
     )
     fig.update_layout(scene=scene, scene2=scene, scene3=scene)
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=19, color=INK)
-    return _base_layout(fig, 480, axes=False)
+    _base_layout(fig, 560, axes=False)
+    fig.update_layout(margin=dict(l=0, r=0, t=50, b=0))
+    return fig
 
 
 def _tint(colour: str, amount: float) -> str:
@@ -206,7 +209,7 @@ def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
     """Raw outputs, their SoftMax probabilities and ArgMax's 0/1 output, side by side."""
     from plotly.subplots import make_subplots
 
-    names = [t(f"species_{s}", lang) for s in SPECIES]
+    names = list(SPECIES)  # the Latin names read the same in both languages and fit the axis
     titles = (t("raw_outputs", lang), "SoftMax", "ArgMax")
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
     for col, (values, digits) in enumerate(((raw, 3), (probs, 3), (argmax, 0)), start=1):
@@ -287,21 +290,22 @@ def neg_log_figure(rows, lang: str) -> go.Figure:
             hoverinfo="skip",
         )
     )
-    symbols = ("circle", "square", "diamond")
-    for row, symbol in zip(rows, symbols, strict=False):
+    symbols = {"setosa": "circle", "versicolor": "diamond", "virginica": "square"}
+    positions = {"setosa": "middle right", "versicolor": "top center", "virginica": "bottom center"}
+    for row in rows:
         fig.add_trace(
             go.Scatter(
                 x=[row.predicted],
                 y=[row.ce],
                 mode="markers+text",
-                marker=dict(size=16, symbol=symbol, color=GREEN),
+                marker=dict(size=16, symbol=symbols[row.species], color=GREEN),
                 text=[f"{t('species_' + row.species, lang)}: {fmt(row.ce)}"],
-                textposition="middle right",
+                textposition=positions[row.species],
                 textfont=dict(size=17),
             )
         )
     fig.update_xaxes(title=t("predicted_probability", lang), range=[0, 1.05], gridcolor="#edf0f3")
-    fig.update_yaxes(title="CE = -log(p)", range=[0, 5.4], gridcolor="#edf0f3")
+    fig.update_yaxes(title="CE = -log(p)", range=[-0.5, 5.4], gridcolor="#edf0f3")
     return _base_layout(fig, 420)
 
 

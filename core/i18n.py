@@ -135,6 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The training flowers at b3 = {b3}",
         "b3 = {b3} 时的训练样本",
     ),
+    "p_observed": ("P(observed species)", "P(观察品种)"),
     "predicted_probability": (
         "predicted probability of the observed species",
         "观察品种的预测概率",

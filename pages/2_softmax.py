@@ -26,9 +26,7 @@ with right:
     st.subheader(t("argmax_title", lang))
     st.markdown(t("argmax_text", lang))
     slope = derivation.chain_rule("se").factors[1]
-    st.latex(
-        rf"{slope.label} = {slope.latex} = {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}"
-    )
+    st.latex(rf"{slope.label} = {slope.latex} = {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}")
 
 st.subheader(t("shift_title", lang))
 st.markdown(t("shift_text", lang))

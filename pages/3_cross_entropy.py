@@ -23,28 +23,22 @@ st.latex(
     r"\ \Rightarrow\ CE_{se} = -\log(P_{se})"
 )
 
-left, right = st.columns([2, 3])
+st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
+left, right = st.columns([5, 6])
 with left:
-    st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
     st.dataframe(
         [
             {
                 t("species", lang): t(f"species_{r.species}", lang),
                 t("petal", lang): f"{r.petal:.2f}",
                 t("sepal", lang): f"{r.sepal:.2f}",
-                t("predicted_probability", lang): fmt(r.predicted, 4),
-                "CE": fmt(r.ce, 4),
+                t("p_observed", lang): fmt(r.predicted, 4),
+                "CE = -log(p)": fmt(r.ce, 4),
             }
             for r in rows
         ],
         hide_index=True,
         width="stretch",
-    )
-    total = float(total_ce(view.b3))
-    st.latex(
-        r"\text{Total } CE = CE_{se} + CE_{ve} + CE_{vi} = "
-        + " + ".join(fmt(r.ce, 4) for r in rows)
-        + rf" = {fmt(total, 4)}"
     )
     fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
     st.metric(
@@ -54,3 +48,8 @@ with left:
 with right:
     ui.chart(figures.neg_log_figure(rows, lang))
     st.caption(t("neg_log_caption", lang))
+st.latex(
+    r"\text{Total } CE = CE_{se} + CE_{ve} + CE_{vi} = "
+    + " + ".join(fmt(r.ce, 4) for r in rows)
+    + rf" = {fmt(float(total_ce(view.b3)), 4)}"
+)

@@ -32,7 +32,7 @@ st.error(
     icon=":material/error:",
 )
 st.latex(
-    r"\text{seed: } \left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = \color{#D55E00}{-P_{se}}"
+    r"\text{seed: } \left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = \textcolor{#D55E00}{-P_{se}}"
     r"\quad\text{✗}\qquad"
     r"\left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = +P_{se}\quad\text{✓}"
 )

@@ -46,9 +46,7 @@ with controls:
         width="stretch",
         icon=":material/fast_forward:",
     )
-    st.button(
-        t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:"
-    )
+    st.button(t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:")
 path = descend(view.b3, rate, steps)
 with plot:
     ui.chart(figures.total_ce_figure(explain.total_curve(), view.b3, total, slope, path, lang))

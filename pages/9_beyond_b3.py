@@ -23,8 +23,7 @@ st.latex(
     f" = {pmatrix(grad_raw(fwd.raw, point.observed))}"
 )
 st.latex(
-    r"\text{rows } c = se, ve, vi:\quad \frac{d\,CE_c}{d\,Raw_k} = "
-    + derivation.latex(derivation.ce_gradient_matrix())
+    r"\text{rows } c = se, ve, vi:\quad \frac{d\,CE_c}{d\,Raw_k} = " + derivation.latex(derivation.ce_gradient_matrix())
 )
 
 st.subheader(t("jacobian_title", lang))
