@@ -28,6 +28,7 @@ PAGES = (
     ("pages/4_chain_rule_se.py", "page_chain_se"),
     ("pages/5_chain_rule_vi.py", "page_chain_vi"),
     ("pages/6_gradient_descent.py", "page_descent"),
+    ("pages/7_gradient_flow.py", "page_flow"),
     ("pages/9_beyond_b3.py", "page_beyond"),
 )
 
@@ -73,7 +74,8 @@ def _on_change() -> None:
 
 
 def sidebar() -> View:
-    """Render the shared sidebar, keep the URL in step with it, and return the current view."""
+    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view."""
+    st.set_page_config(page_title="SoftMax + Cross Entropy", page_icon="🌸", layout="wide")
     _restore_widgets()
     s = st.session_state
     lang = s.view.lang

@@ -31,7 +31,7 @@ from tests.browser import (  # noqa: E402
 )
 
 # "" is page 1, at the root URL
-DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,beyond_b3"
+DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,gradient_flow,beyond_b3"
 DEFAULT_LANGS = "en,zh"
 VIEWPORT = {"width": 1920, "height": 1080}
 PLOTLY_SETTLE_MS = 1500

@@ -33,10 +33,13 @@ def fmt(value: float, digits: int = 3) -> str:
     return "0." + "0" * digits if text == "-0." + "0" * digits else text
 
 
-def graph_figure(values: dict, observed: str, lang: str, highlight: str | None = None) -> go.Figure:
+def graph_figure(
+    values: dict, observed: str, lang: str, highlight: str | None = None, name_observed: bool = True
+) -> go.Figure:
     """The computational graph with the live value on every node.
 
-    `highlight` ("se", "ve" or "vi") draws the path the gradient of that CE takes back to b3.
+    `highlight` ("se", "ve" or "vi") draws the path the gradient of that CE takes back to b3;
+    `name_observed=False` labels the loss node plain "CE" (the animation walks all three).
     """
     obs = graph.observed_short(observed)
     path = set(graph.chain_path(highlight)) if highlight else set()
@@ -87,7 +90,7 @@ def graph_figure(values: dict, observed: str, lang: str, highlight: str | None =
         font=dict(size=18, color=INK),
     )
     nodes = graph.NODES
-    labels = {n.id: n.label for n in nodes} | {"ce": f"CE<sub>{obs}</sub>"}
+    labels = {n.id: n.label for n in nodes} | {"ce": f"CE<sub>{obs}</sub>" if name_observed else "CE"}
     fig.add_trace(
         go.Scatter(
             x=[n.x for n in nodes],
@@ -114,13 +117,14 @@ def graph_figure(values: dict, observed: str, lang: str, highlight: str | None =
             font=dict(size=18, color=n.colour if n.colour != NEUTRAL else INK),
             bgcolor="rgba(255,255,255,0.9)",
         )
-    fig.add_annotation(
-        x=graph.NODE["ce"].x,
-        y=graph.NODE["ce"].y - 1.15,
-        showarrow=False,
-        text=f"{t('observed', lang)}: {t('species_' + SPECIES[SHORT.index(obs)], lang)}",
-        font=dict(size=15, color=NEUTRAL),
-    )
+    if name_observed:
+        fig.add_annotation(
+            x=graph.NODE["ce"].x,
+            y=graph.NODE["ce"].y - 1.15,
+            showarrow=False,
+            text=f"{t('observed', lang)}: {t('species_' + SPECIES[SHORT.index(obs)], lang)}",
+            font=dict(size=15, color=NEUTRAL),
+        )
     fig.update_xaxes(visible=False, range=[-0.55, 8.45], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0.9, 10.7], fixedrange=True)
     return _base_layout(fig, 600, axes=False)

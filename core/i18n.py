@@ -135,6 +135,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "The training flowers at b3 = {b3}",
         "b3 = {b3} 时的训练样本",
     ),
+    "forward_pass": ("forward pass", "前向传播"),
+    "pause": ("pause", "暂停"),
+    "frame": ("step", "步骤"),
+    "flow_intro": (
+        "Press ▶ and follow the pulse: first the forward pass fills in every value, then the gradient travels back from CE through P and green to b3. Each edge it crosses shows its local derivative (factors ①, ② and ③ of pages 4 and 5) and the running product. The animation plays in your browser; drag the slider to step forward or back.",
+        "按 ▶ 并跟随光点：先是前向传播逐层填入数值，然后梯度从 CE 经过 P 和 green 传回 b3。它经过的每条边都会显示局部导数（第 4、5 页的因子 ①、②、③）和累乘结果。动画在浏览器中播放；拖动滑块可以前进或后退一步。",
+    ),
+    "flow_source": ("The gradient starts from", "梯度的起点"),
+    "source_se": ("CE_se (the setosa training flower)", "CE_se（山鸢尾训练样本）"),
+    "source_vi": ("CE_vi (the virginica training flower)", "CE_vi（维吉尼亚鸢尾训练样本）"),
+    "source_ve": ("CE_ve (the versicolor training flower)", "CE_ve（变色鸢尾训练样本）"),
+    "source_total": ("Total CE (all three, summed at b3)", "总交叉熵（三者在 b3 处相加）"),
+    "flow_caption": (
+        "The three training flowers of StatQuest part 7, at the b3 chosen in the sidebar. The figure opens on its last step; ▶ replays it from there, or drag the slider back to the start.",
+        "使用 StatQuest 第 7 集的三个训练样本，b3 取侧边栏中的值。图表打开时停在最后一步；拖动滑块回到开头再按 ▶ 即可重播。",
+    ),
+    "descent_anim_title": ("Watch gradient descent", "观看梯度下降"),
+    "descent_anim_caption": (
+        "From b3 = -2, as in StatQuest part 7, with the learning rate chosen above: press ▶ and watch the point slide down while the tangent turns flat.",
+        "与 StatQuest 第 7 集一样从 b3 = -2 出发，使用上面选择的学习率：按 ▶，看点沿曲线滑下、切线逐渐变平。",
+    ),
     "p_observed": ("P(observed species)", "P(观察品种)"),
     "predicted_probability": (
         "predicted probability of the observed species",

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import explain, figures
+from core import animation, explain, figures
 from core.figures import fmt
 from core.i18n import t
 from core.training import d_total_ce_d_b3, descend, total_ce
@@ -66,3 +66,7 @@ st.dataframe(
     width="stretch",
     height=min(38 * (len(path) + 1) + 3, 420),
 )
+
+st.subheader(t("descent_anim_title", lang))
+ui.chart(animation.descent_figure(rate, lang))
+st.caption(t("descent_anim_caption", lang))

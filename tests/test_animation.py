@@ -1,0 +1,82 @@
+"""The animation frames carry core's numbers, to the digit."""
+
+import json
+
+import pytest
+
+from core import animation, explain
+from core.figures import fmt
+from core.training import SAMPLES, d_total_ce_d_b3
+
+B3_VALUES = [-2.0, -1.2268, 0.0, 1.5]
+
+
+def status(frame) -> dict:
+    return frame["data"][-1]
+
+
+def labels(frame) -> list[str]:
+    return frame["data"][-2]["text"]
+
+
+@pytest.mark.parametrize("b3", B3_VALUES)
+@pytest.mark.parametrize("short", ["se", "vi", "ve"])
+def test_each_edge_label_and_running_product_equal_core(b3, short):
+    figure = animation.gradient_flow_figure(b3, short, "en")
+    sample = next(s for s in SAMPLES if s.species.startswith({"se": "setosa", "vi": "virginica", "ve": "versi"}[short]))
+    core = explain.chain_numbers(sample.petal, sample.sepal, b3, short)
+    finished = [f for f in figure["frames"] if status(f)["customdata"][0]]
+    assert len(finished) == 3, "one frame after each edge of the chain"
+    running = 1.0
+    for frame, factor in zip(finished, core.factors, strict=True):
+        running *= factor
+        value, shown_running = status(frame)["customdata"][0]
+        assert value == pytest.approx(factor, abs=1e-12)
+        assert shown_running == pytest.approx(running, abs=1e-12)
+        if factor != 1:
+            assert labels(frame)[-1].endswith(f"= {fmt(factor)}")
+    assert status(finished[-1])["customdata"][0][1] == pytest.approx(core.product, abs=1e-12)
+    assert f"<b>{fmt(core.product)}</b>" in status(finished[-1])["text"][0]
+
+
+@pytest.mark.parametrize("b3", B3_VALUES)
+def test_last_frame_sums_to_the_total_gradient(b3):
+    figure = animation.gradient_flow_figure(b3, "total", "en")
+    *contributions, total = status(figure["frames"][-1])["customdata"][0]
+    assert total == pytest.approx(float(d_total_ce_d_b3(b3)), abs=1e-12)
+    assert sum(contributions) == pytest.approx(total, abs=1e-15)
+    assert f"<b>{fmt(total)}</b>" in status(figure["frames"][-1])["text"][0]
+
+
+def test_seed_slip_is_not_what_the_animation_shows():
+    b3 = -2.0
+    vi = animation.backward_steps(b3, "vi")
+    assert vi[1].name.startswith("dP<sub>vi</sub>/dRaw<sub>se</sub> = -P<sub>se</sub>·P<sub>vi</sub>")
+    assert vi[-1].running > 0  # +P_se, not the seed's -P_se
+
+
+def test_figure_is_small_cached_and_opens_on_the_last_frame():
+    figure = animation.gradient_flow_figure(-2.0, "total", "zh")
+    assert animation.gradient_flow_figure(-2.0, "total", "zh") is figure
+    assert len(json.dumps(figure)) < 150_000
+    assert figure["layout"]["sliders"][0]["active"] == len(figure["frames"]) - 1
+    assert [b["method"] for b in figure["layout"]["updatemenus"][0]["buttons"]] == ["animate"] * 4
+    with pytest.raises(ValueError):
+        animation.gradient_flow_figure(-2.0, "everything", "en")
+
+
+@pytest.mark.parametrize("rate", [0.5, 1.0])
+def test_descent_frames_follow_core_descend(rate):
+    from core.training import descend
+
+    figure = animation.descent_figure(rate, "en")
+    path = descend(-2.0, rate, 20)
+    assert len(figure["frames"]) == len(path)
+    for frame, step in zip(figure["frames"], path, strict=True):
+        point = frame["data"][2]
+        assert point["customdata"][0] == [step.b3, step.gradient]
+        assert point["y"] == [step.total_ce]
+        tangent = frame["data"][0]
+        slope = (tangent["y"][1] - tangent["y"][0]) / (tangent["x"][1] - tangent["x"][0])
+        assert slope == pytest.approx(step.gradient, abs=1e-9)
+    assert round(figure["frames"][1]["data"][2]["customdata"][0][0], 2) == (-1.23 if rate == 1.0 else -1.61)
