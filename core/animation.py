@@ -307,8 +307,7 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: 
                     dict(
                         x=[b3 - half, b3 + half],
                         y=[step.total_ce - step.gradient * half, step.total_ce + step.gradient * half],
-                        name=t("tangent", lang, slope=fmt(step.gradient)),
-                    ),
+                        ),
                     dict(x=[s.b3 for s in path[: i + 1]], y=[s.total_ce for s in path[: i + 1]]),
                     dict(
                         x=[b3],
@@ -319,6 +318,7 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: 
                 ],
             )
         )
+    fig.data[tangent_trace].name = t("tangent_plain", lang)  # legends do not redraw while it plays
     figure = fig.to_plotly_json()
     figure["frames"] = frames
     _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False)

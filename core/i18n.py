@@ -241,6 +241,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "tangent, slope {slope}",
         "切线，斜率 {slope}",
     ),
+    "tangent_plain": ("tangent", "切线"),
     "descent_path": (
         "gradient descent",
         "梯度下降",
