@@ -21,6 +21,7 @@ from core import derivation, explain, graph
 from core.figures import GRADIENT, INK, fmt, graph_figure, total_ce_figure
 from core.i18n import t
 from core.network import SHORT, Params, forward
+from core.softmax import class_index
 from core.training import SAMPLES, descend
 
 SOURCES = ("se", "vi", "ve", "total")
@@ -36,9 +37,7 @@ LAYERS = (
 PULSE_STEPS = 4  # frames for the pulse to cross one edge
 LIT_EDGE = dict(color=GRADIENT, width=8, dash="solid")
 IDLE_EDGE = dict(color="#c3cad4", width=2.5, dash="solid")
-PATH_EDGES = tuple(
-    (src, dst) for short in SHORT for src, dst in graph.chain_path(short) if (src, dst) != ("b3", "raw_se")
-) + (("b3", "raw_se"),)
+PATH_EDGES = tuple(dict.fromkeys(edge for short in SHORT for edge in graph.chain_path(short)))
 
 
 def _idle(edge: tuple[str, str]) -> dict:
@@ -57,10 +56,8 @@ class BackwardStep:
 
 
 def training_sample(short: str):
-    return next(s for s in SAMPLES if SHORT[SPECIES_INDEX[s.species]] == short)
-
-
-SPECIES_INDEX = {"setosa": 0, "versicolor": 1, "virginica": 2}
+    """The training flower observed as `short` (se, ve or vi)."""
+    return next(s for s in SAMPLES if SHORT[class_index(s.species)] == short)
 
 
 def _rich(latex_free: str) -> str:
@@ -89,7 +86,7 @@ def _sympy_text(expr) -> str:
     return str(expr).replace("*", "·")
 
 
-def _edge_traces(fig: go.Figure) -> dict[tuple[str, str], int]:
+def _edge_traces() -> dict[tuple[str, str], int]:
     return {(e.source, e.target): i for i, e in enumerate(graph.edges())}
 
 
@@ -125,7 +122,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     first = training_sample(shorts[0])
     values0 = graph.node_values(forward(first.petal, first.sepal, params), shorts[0], params)
     fig = graph_figure(values0, shorts[0], lang, name_observed=False)
-    edge_index = _edge_traces(fig)
+    edge_index = _edge_traces()
     node_trace = len(graph.edges())
     fig.add_trace(
         go.Scatter(
@@ -171,7 +168,8 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             shown |= set(layer)
             frame(values, shown, set(layer), set(), None, [], f"{flower} · {t('forward_pass', lang)}", [])
         lit, labels, outlined = set(), [], {"ce"}
-        for step in backward_steps(b3, short):
+        steps = backward_steps(b3, short)
+        for step in steps:
             for k in range(1, PULSE_STEPS + 1):
                 pulse = _midpoint(step.edge, k / PULSE_STEPS)
                 frame(
@@ -188,7 +186,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             outlined = outlined | set(step.edge)
             text = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name} = {fmt(step.value)}"
             labels = labels + [(_label_position(step.edge), text)]
-            factors = [s.value for s in backward_steps(b3, short)][: len(lit)]
+            factors = [s.value for s in steps][: len(lit)]
             product = " · ".join(f"({fmt(v)})" for v in factors)
             status = f"{flower} · dCE<sub>{short}</sub>/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
             frame(values, shown, outlined, lit, None, labels, status, [step.value, step.running])
@@ -307,7 +305,7 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: 
                     dict(
                         x=[b3 - half, b3 + half],
                         y=[step.total_ce - step.gradient * half, step.total_ce + step.gradient * half],
-                        ),
+                    ),
                     dict(x=[s.b3 for s in path[: i + 1]], y=[s.total_ce for s in path[: i + 1]]),
                     dict(
                         x=[b3],

@@ -98,10 +98,6 @@ def total_curve(low: float = -5.0, high: float = 5.0, points: int = 201) -> Tota
     return TotalCurve(b3, total_ce(b3))
 
 
-def species_name(observed) -> str:
-    return SPECIES[class_index(observed)]
-
-
 def shift_demo(raw, shift: float) -> tuple[tuple[str, float, float, float], ...]:
     """Per species: raw + shift, the naive SoftMax of it (nan once e^x overflows), the stable one."""
     shifted = np.asarray(raw, float) + shift

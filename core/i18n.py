@@ -57,7 +57,6 @@ TEXT: dict[str, tuple[str, str]] = {
     # shared words
     "value": ("value", "数值"),
     "observed": ("observed", "观察"),
-    "predicted": ("predicted", "预测"),
     "flower": ("flower", "花"),
     "species": ("species", "品种"),
     "petal": ("petal width", "花瓣宽度"),
@@ -65,11 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "scaled_petal": ("petal width (scaled)", "花瓣宽度（缩放后）"),
     "scaled_sepal": ("sepal width (scaled)", "花萼宽度（缩放后）"),
     "current_flower": ("this flower", "当前这朵花"),
-    "factor": ("factor", "因子"),
-    "expression": ("expression (sympy)", "表达式（sympy 推导）"),
-    "with_numbers": ("with this flower's numbers", "代入当前数值"),
     "finite_difference": ("finite difference", "有限差分"),
-    "chain_rule_value": ("chain rule", "链式法则"),
     "agrees": ("agrees", "一致"),
     "disagrees": (
         "disagrees",

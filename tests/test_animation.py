@@ -6,7 +6,7 @@ import pytest
 
 from core import animation, explain
 from core.figures import fmt
-from core.training import SAMPLES, d_total_ce_d_b3
+from core.training import d_total_ce_d_b3
 
 B3_VALUES = [-2.0, -1.2268, 0.0, 1.5]
 
@@ -23,7 +23,7 @@ def labels(frame) -> list[str]:
 @pytest.mark.parametrize("short", ["se", "vi", "ve"])
 def test_each_edge_label_and_running_product_equal_core(b3, short):
     figure = animation.gradient_flow_figure(b3, short, "en")
-    sample = next(s for s in SAMPLES if s.species.startswith({"se": "setosa", "vi": "virginica", "ve": "versi"}[short]))
+    sample = animation.training_sample(short)
     core = explain.chain_numbers(sample.petal, sample.sepal, b3, short)
     finished = [f for f in figure["frames"] if status(f)["customdata"][0]]
     assert len(finished) == 3, "one frame after each edge of the chain"

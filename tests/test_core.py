@@ -224,3 +224,16 @@ def test_training_samples_are_scaled_iris_flowers():
     scaled = {(round(f.petal, 2), round(f.sepal, 2), f.species) for f in iris()}
     for s in SAMPLES:
         assert (s.petal, s.sepal, s.species) in scaled
+
+
+def test_every_string_has_english_and_chinese_with_the_same_placeholders():
+    import string
+
+    from core.i18n import TEXT
+
+    def fields(text):
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, (en, zh) in TEXT.items():
+        assert en.strip() and zh.strip(), key
+        assert fields(en) == fields(zh), key
