@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from core.data import flower as iris_flower
 from core.data import iris
@@ -70,50 +70,53 @@ def normal_flower_key(key: str) -> str | None:
     return None
 
 
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _one_of(allowed):
+    return lambda text: text if text in allowed else None
+
+
+# Each query field: how its text becomes a value, None when it is not a valid one (its note key is
+# "note_<field>"). Petal, sepal and observed only count for the custom flower.
+FIELDS = {
+    "lang": _one_of(LANGS),
+    "b3": lambda text: _rounded(_number(text, *B3_RANGE), 6),
+    "flower": normal_flower_key,
+}
+CUSTOM_FIELDS = {
+    "petal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
+    "sepal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
+    "observed": _one_of(SPECIES),
+}
+
+
 def parse_query(query: Mapping) -> tuple[View, tuple[Note, ...]]:
     """View from query parameters (str or list of str values); unknown keys are ignored."""
-    view, notes = View(), []
-    lang = _first(query.get("lang"))
-    if lang is not None:
-        if lang in LANGS:
-            view = replace(view, lang=lang)
-        else:
-            notes.append(Note("note_lang"))
-    b3_text = _first(query.get("b3"))
-    if b3_text is not None:
-        b3 = _number(b3_text, *B3_RANGE)
-        if b3 is None:
-            notes.append(Note("note_b3"))
-        else:
-            view = replace(view, b3=round(b3, 6))
-    key = _first(query.get("flower"))
-    if key is not None:
-        if normal_flower_key(key):
-            view = replace(view, flower=normal_flower_key(key))
-        else:
-            notes.append(Note("note_flower"))
-    if view.flower == CUSTOM:
-        for name in ("petal", "sepal"):
+    values, notes = {}, []
+
+    def read(fields: dict) -> None:
+        for name, parse in fields.items():
             text = _first(query.get(name))
             if text is None:
                 continue
-            value = _number(text, 0.0, 1.0)
+            value = parse(text)
             if value is None:
                 notes.append(Note(f"note_{name}"))
             else:
-                view = replace(view, **{name: round(value, 2)})
-        observed = _first(query.get("observed"))
-        if observed is not None:
-            if observed in SPECIES:
-                view = replace(view, observed=observed)
-            else:
-                notes.append(Note("note_observed"))
-    return view, tuple(notes)
+                values[name] = value
+
+    read(FIELDS)
+    if values.get("flower") == CUSTOM:
+        read(CUSTOM_FIELDS)
+    return View(**values), tuple(notes)
 
 
 def to_query(view: View) -> dict[str, str]:
     """The query parameters that reproduce this view (defaults included, so links are explicit)."""
-    query = {"flower": view.flower, "b3": f"{view.b3:.6g}", "lang": view.lang}
+    b3 = f"{view.b3:.6f}".rstrip("0").rstrip(".")  # all 6 decimals parse_query keeps, no trailing zeros
+    query = {"flower": view.flower, "b3": b3, "lang": view.lang}
     if view.flower == CUSTOM:
         query |= {"petal": f"{view.petal:g}", "sepal": f"{view.sepal:g}", "observed": view.observed}
     return query

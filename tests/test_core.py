@@ -237,3 +237,26 @@ def test_every_string_has_english_and_chinese_with_the_same_placeholders():
     for key, (en, zh) in TEXT.items():
         assert en.strip() and zh.strip(), key
         assert fields(en) == fields(zh), key
+
+
+@given(st.dictionaries(st.sampled_from(["b3", "flower", "lang", "petal", "sepal", "observed", "x"]), st.text()))
+def test_any_query_string_gives_a_valid_view(query):
+    from core.view import B3_RANGE, flower_point, parse_query
+
+    view, notes = parse_query(query)
+    assert B3_RANGE[0] <= view.b3 <= B3_RANGE[1] and view.lang in ("en", "zh")
+    flower_point(view)
+    assert all(note.key.startswith("note_") for note in notes)
+
+
+@given(
+    st.sampled_from(["setosa", "versicolor", "virginica", "iris-1", "iris-150", "custom"]),
+    st.floats(-5, 5).map(lambda x: round(x, 6)),
+    st.sampled_from(["en", "zh"]),
+    st.floats(0, 1).map(lambda x: round(x, 2)),
+)
+def test_a_view_survives_the_round_trip_through_its_link(flower, b3, lang, petal):
+    from core.view import View, parse_query, to_query
+
+    view = View(flower=flower, b3=b3, lang=lang, petal=petal if flower == "custom" else 0.5)
+    assert parse_query(to_query(view)) == (view, ())
