@@ -8,7 +8,9 @@ from dataclasses import replace
 
 import streamlit as st
 
+from core import derivation, explain
 from core.data import iris
+from core.figures import fmt
 from core.i18n import t
 from core.softmax import SPECIES
 from core.view import B3_RANGE, CUSTOM, LANGS, TRAINING, View, flower_point, parse_query, to_query
@@ -156,9 +158,6 @@ CIRCLED = ("①", "②", "③")
 
 def chain_rule(point, b3: float, observed: str, lang: str) -> None:
     """The seed's chain rule for CE_observed -> b3: the three factors, their product, and a check."""
-    from core import derivation, explain
-    from core.figures import fmt
-
     rule = derivation.chain_rule(observed)
     numbers = explain.chain_numbers(point.petal, point.sepal, b3, observed)
     probs = numbers.probs

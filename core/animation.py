@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import derivation, explain, graph
-from core.figures import GRADIENT, INK, fmt, graph_figure, total_ce_figure
+from core.figures import GRADIENT, INK, fmt, graph_figure, tangent_line, total_ce_figure
 from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import class_index
@@ -108,10 +108,6 @@ LABEL_AT = {
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
-def _label_position(edge: tuple[str, str]) -> tuple[float, float]:
-    return LABEL_AT[edge]
-
-
 @lru_cache(maxsize=128)
 def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs)."""
@@ -185,7 +181,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             lit = lit | {step.edge}
             outlined = outlined | set(step.edge)
             text = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name} = {fmt(step.value)}"
-            labels = labels + [(_label_position(step.edge), text)]
+            labels = labels + [(LABEL_AT[step.edge], text)]
             factors = [s.value for s in steps][: len(lit)]
             product = " · ".join(f"({fmt(v)})" for v in factors)
             status = f"{flower} · dCE<sub>{short}</sub>/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
@@ -201,7 +197,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             {"b3"},
             set(),
             None,
-            [(_label_position(("b3", "raw_se")), f"Σ = {fmt(total)}")],
+            [(LABEL_AT["b3", "raw_se"], f"Σ = {fmt(total)}")],
             status,
             [*contributions, total],
         )
@@ -296,16 +292,13 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: 
     frames = []
     for i, step in enumerate(path):
         b3 = float(np.clip(step.b3, low, high))
-        half = 1.2
+        tangent_x, tangent_y = tangent_line(b3, step.total_ce, step.gradient)
         frames.append(
             dict(
                 name=f"f{i}",
                 traces=[tangent_trace, trail_trace, point_trace],
                 data=[
-                    dict(
-                        x=[b3 - half, b3 + half],
-                        y=[step.total_ce - step.gradient * half, step.total_ce + step.gradient * half],
-                    ),
+                    dict(x=tangent_x, y=tangent_y),
                     dict(x=[s.b3 for s in path[: i + 1]], y=[s.total_ce for s in path[: i + 1]]),
                     dict(
                         x=[b3],

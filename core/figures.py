@@ -138,15 +138,15 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal)."""
     from plotly.subplots import make_subplots
 
-    from core.network import Params, forward
+    from core.network import STATQUEST, Params, forward
 
     axis = np.linspace(0.0, 1.0, steps)
     petal, sepal = np.meshgrid(axis, axis)
     grid = forward(petal, sepal, Params(b3=b3))
     here = forward(point.petal, point.sepal, Params(b3=b3))
     panels = (
-        ("blue", grid.blue, here.blue, BLUE, "blue = -0.1 × top"),
-        ("orange", grid.orange, here.orange, ORANGE, "orange = 1.5 × bottom"),
+        ("blue", grid.blue, here.blue, BLUE, f"blue = {STATQUEST.top_se:g} × top"),
+        ("orange", grid.orange, here.orange, ORANGE, f"orange = {STATQUEST.bottom_se:g} × bottom"),
         ("green", grid.green, here.green, GREEN, f"green = blue + orange + b₃ ({b3:g})"),
     )
     fig = make_subplots(
@@ -313,6 +313,11 @@ def neg_log_figure(rows, lang: str) -> go.Figure:
     return _base_layout(fig, 420)
 
 
+def tangent_line(b3: float, value: float, slope: float, half: float = 1.2) -> tuple[list, list]:
+    """The tangent's end points, `half` either side of b3."""
+    return [b3 - half, b3 + half], [value - slope * half, value + slope * half]
+
+
 def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: str) -> go.Figure:
     """Total CE against b3, the tangent at the current b3, and a gradient-descent path."""
     fig = go.Figure(
@@ -325,11 +330,11 @@ def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: st
             hovertemplate="b3 %{x:.2f}: %{y:.3f}<extra></extra>",
         )
     )
-    half = 1.2
+    tangent_x, tangent_y = tangent_line(b3, total, slope)
     fig.add_trace(
         go.Scatter(
-            x=[b3 - half, b3 + half],
-            y=[total - slope * half, total + slope * half],
+            x=tangent_x,
+            y=tangent_y,
             mode="lines",
             line=dict(color=GRADIENT, width=4, dash="dash"),
             name=t("tangent", lang, slope=fmt(slope)),
