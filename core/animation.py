@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import derivation, explain, graph
-from core.figures import GRADIENT, INK, fmt, graph_figure, tangent_line, total_ce_figure
+from core.figures import GRADIENT, INK, GraphFrame, fmt, graph_figure, tangent_line, total_ce_figure
 from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import class_index
@@ -34,6 +34,7 @@ LAYERS = (
     ("p_se", "p_ve", "p_vi"),
     ("ce",),
 )
+CONTROLS_HEIGHT = 130  # px under the plot: a row of buttons, then the frame slider on its own row
 PULSE_STEPS = 4  # frames for the pulse to cross one edge
 LIT_EDGE = dict(color=GRADIENT, width=8, dash="solid")
 IDLE_EDGE = dict(color="#c3cad4", width=2.5, dash="solid")
@@ -61,7 +62,9 @@ def training_sample(short: str):
 
 
 def _rich(latex_free: str) -> str:
-    return latex_free.replace("_se", "<sub>se</sub>").replace("_ve", "<sub>ve</sub>").replace("_vi", "<sub>vi</sub>")
+    for short in (*SHORT, "3"):
+        latex_free = latex_free.replace(f"_{short}", f"<sub>{short}</sub>").replace(f"db{short}", f"db<sub>{short}</sub>")
+    return latex_free
 
 
 def backward_steps(b3: float, short: str) -> tuple[BackwardStep, ...]:
@@ -87,125 +90,133 @@ def _sympy_text(expr) -> str:
 
 
 def _edge_traces() -> dict[tuple[str, str], int]:
-    return {(e.source, e.target): i for i, e in enumerate(graph.edges())}
+    return {e.key: i for i, e in enumerate(graph.edges())}
 
 
-def _midpoint(edge: tuple[str, str], share: float) -> tuple[float, float]:
-    a, b = graph.NODE[edge[1]], graph.NODE[edge[0]]  # the gradient flows target -> source
-    return a.x + share * (b.x - a.x), a.y + share * (b.y - a.y)
+def _pulse_at(edge: tuple[str, str], k: int) -> tuple[float, float]:
+    """The k-th of PULSE_STEPS points on the edge, going back from its target (never on a node)."""
+    return graph.point_along(graph.EDGE[edge].points[::-1], k / (PULSE_STEPS + 1))
 
 
-# Where each local derivative is written: clear space beside its edge, away from the node names.
-LABEL_AT = {
-    ("p_se", "ce"): (7.45, 7.3),
-    ("p_ve", "ce"): (7.5, 3.9),
-    ("p_vi", "ce"): (7.5, 3.2),
-    ("raw_se", "p_se"): (5.4, 10.15),
-    ("raw_se", "p_ve"): (5.4, 10.15),
-    ("raw_se", "p_vi"): (5.4, 10.15),
-    ("b3", "raw_se"): (3.45, 3.0),
-}
+def _mark_at(edge: tuple[str, str]) -> tuple[float, float]:
+    """Where the factor's number sits: the middle of the edge's last visible segment."""
+    (x0, y0), (x1, y1) = graph.EDGE[edge].points[-2:]
+    return (x0 + x1) / 2, (y0 + y1) / 2
+
+
+CIRCLED = ("①", "②", "③")
+FLOW_FRAME = GraphFrame(720, (-1.15, 12.0), top=10, bottom=CONTROLS_HEIGHT)
+FACTOR_X = (1.7, 6.3, 10.9)  # the band above the graph: factor ①, ② and ③, left to right
+BAND_Y = 11.35
+STATUS_AT = (6.3, -0.55)
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
 @lru_cache(maxsize=128)
 def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
-    """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs)."""
+    """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs).
+
+    Traces: the edges, the pulse (under the nodes), the nodes, their names, the circled factor
+    numbers on the lit edges, the factors written out in the band above, and the status line.
+    """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}")
     shorts = ("se", "vi", "ve") if source == "total" else (source,)
     params = Params(b3=b3)
     first = training_sample(shorts[0])
     values0 = graph.node_values(forward(first.petal, first.sepal, params), shorts[0], params)
-    fig = graph_figure(values0, shorts[0], lang, name_observed=False)
+    figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=FLOW_FRAME).to_plotly_json()
     edge_index = _edge_traces()
-    node_trace = len(graph.edges())
-    fig.add_trace(
+    pulse_trace = len(edge_index)
+    pulse = go.Scatter(
+        x=[],
+        y=[],
+        name="pulse",
+        mode="markers",
+        hoverinfo="skip",
+        marker=dict(size=26, color=GRADIENT, line=dict(color="white", width=3)),
+    ).to_plotly_json()
+    figure["data"].insert(pulse_trace, pulse)
+    node_trace, name_trace = pulse_trace + 1, pulse_trace + 2
+    text = dict(mode="text", hoverinfo="skip", x=[], y=[], text=[])
+    figure["data"] += [
         go.Scatter(
+            name="marks",
             x=[],
             y=[],
-            mode="markers",
+            text=[],
+            mode="markers+text",
             hoverinfo="skip",
-            marker=dict(size=30, color=GRADIENT, line=dict(color="white", width=3)),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(x=[], y=[], mode="text", hoverinfo="skip", textfont=dict(size=17, color=GRADIENT, shadow=HALO))
-    )
-    fig.add_trace(
-        go.Scatter(x=[3.95], y=[0.2], mode="text", hoverinfo="skip", text=[""], textfont=dict(size=22, color=INK))
-    )
-    pulse_trace, label_trace, status_trace = node_trace + 1, node_trace + 2, node_trace + 3
-    animated = [edge_index[e] for e in PATH_EDGES] + [node_trace, pulse_trace, label_trace, status_trace]
+            marker=dict(size=28, color="white", line=dict(color=GRADIENT, width=3)),
+            textfont=dict(size=17, color=GRADIENT),
+        ).to_plotly_json(),
+        go.Scatter(name="factors", textfont=dict(size=17, color=INK, shadow=HALO), **text).to_plotly_json(),
+        go.Scatter(name="status", x=[STATUS_AT[0]], y=[STATUS_AT[1]], mode="text", hoverinfo="skip", text=[""],
+                   textfont=dict(size=20, color=INK)).to_plotly_json(),
+    ]
+    mark_trace, factor_trace, status_trace = name_trace + 1, name_trace + 2, name_trace + 3
+    animated = [edge_index[e] for e in PATH_EDGES]
+    animated += [pulse_trace, node_trace, name_trace, mark_trace, factor_trace, status_trace]
+    nodes = graph.NODES
 
     frames: list[dict] = []
 
-    def frame(values, shown, outlined, lit, pulse, labels, status, numbers):
-        nodes = graph.NODES
+    def frame(values, shown, outlined, lit, at, factors, status, numbers, ce_name):
         data = [dict(line=LIT_EDGE if e in lit else _idle(e)) for e in PATH_EDGES]
+        data.append(dict(x=[at[0]] if at else [], y=[at[1]] if at else []))
         data.append(
             dict(
                 text=[f"<b>{fmt(values[n.id])}</b>" if n.id in shown else "" for n in nodes],
                 marker=dict(line=dict(color=[GRADIENT if n.id in outlined else "white" for n in nodes], width=5)),
             )
         )
-        data.append(dict(x=[pulse[0]] if pulse else [], y=[pulse[1]] if pulse else []))
-        data.append(dict(x=[p[0] for p, _ in labels], y=[p[1] for p, _ in labels], text=[s for _, s in labels]))
+        data.append(dict(text=[f"<b>{ce_name if n.id == 'ce' else graph.node_label(n.id, lang)}</b>" for n in nodes]))
+        marks = [_mark_at(edge) for edge, _ in factors if edge]
+        data.append(dict(x=[m[0] for m in marks], y=[m[1] for m in marks], text=[f"<b>{i + 1}</b>" for i in range(len(factors))]))
+        data.append(
+            dict(x=list(FACTOR_X[: len(factors)]), y=[BAND_Y] * len(factors), text=[label for _, label in factors])
+        )
         data.append(dict(text=[status], customdata=[numbers]))
         frames.append(dict(name=f"f{len(frames)}", data=data, traces=animated))
 
-    contributions = []
+    contributions, ces = [], []
     for short in shorts:
         sample = training_sample(short)
         values = graph.node_values(forward(sample.petal, sample.sepal, params), short, params)
+        ces.append(values["ce"])
+        ce_name = f"CE<sub>{short}</sub>"
         flower = t(f"species_{sample.species}", lang)
         shown: set[str] = set()
         for layer in LAYERS:
             shown |= set(layer)
-            frame(values, shown, set(layer), set(), None, [], f"{flower} · {t('forward_pass', lang)}", [])
-        lit, labels, outlined = set(), [], {"ce"}
+            frame(values, shown, set(layer), set(), None, [], f"{flower} · {t('forward_pass', lang)}", [], ce_name)
+        lit, factors, outlined = set(), [], {"ce"}
         steps = backward_steps(b3, short)
-        for step in steps:
+        for i, step in enumerate(steps):
             for k in range(1, PULSE_STEPS + 1):
-                pulse = _midpoint(step.edge, k / PULSE_STEPS)
-                frame(
-                    values,
-                    shown,
-                    outlined,
-                    lit | {step.edge},
-                    pulse,
-                    labels,
-                    f"{flower} · CE<sub>{short}</sub> → b<sub>3</sub>",
-                    [],
-                )
+                status = f"{flower} · {ce_name} → b<sub>3</sub>"
+                frame(values, shown, outlined, lit | {step.edge}, _pulse_at(step.edge, k), factors, status, [], ce_name)
             lit = lit | {step.edge}
             outlined = outlined | set(step.edge)
-            text = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name} = {fmt(step.value)}"
-            labels = labels + [(LABEL_AT[step.edge], text)]
-            factors = [s.value for s in steps][: len(lit)]
-            product = " · ".join(f"({fmt(v)})" for v in factors)
-            status = f"{flower} · dCE<sub>{short}</sub>/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
-            frame(values, shown, outlined, lit, None, labels, status, [step.value, step.running])
+            label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name} = {fmt(step.value)}"
+            factors = factors + [(step.edge, f"{CIRCLED[i]} {label}")]
+            product = " · ".join(f"({fmt(s.value)})" for s in steps[: i + 1])
+            status = f"{flower} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
+            frame(values, shown, outlined, lit, None, factors, status, [step.value, step.running], ce_name)
         contributions.append(step.running)
     if source == "total":
         total = sum(contributions)
         terms = " + ".join(f"({fmt(c)})" for c in contributions)
         status = f"dTotalCE/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
-        frame(
-            values,
-            shown,
-            {"b3"},
-            set(),
-            None,
-            [(LABEL_AT["b3", "raw_se"], f"Σ = {fmt(total)}")],
-            status,
-            [*contributions, total],
-        )
-    fig.update_yaxes(range=[-0.2, 10.7])
-    fig.update_layout(height=680, margin=dict(l=10, r=10, t=20, b=90))
-    figure = fig.to_plotly_json()
+        summary = {"b3": b3, "ce": sum(ces)}
+        pieces = [
+            (None, f"{t('species_' + training_sample(s).species, lang)}: {_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}")
+            for s, c in zip(shorts, contributions, strict=True)
+        ]
+        frame(summary, set(summary), {"b3", "ce"}, set(), None, pieces, status, [*contributions, total], "Total CE")
+    layout = figure["layout"]
     figure["frames"] = frames
-    _add_controls(figure["layout"], [f["name"] for f in frames], lang)
+    _add_controls(layout, [f["name"] for f in frames], lang)
     # Open on the last frame, so a still (or a slide) shows the whole story.
     last = frames[-1]
     for index, update in zip(last["traces"], last["data"], strict=True):
@@ -223,8 +234,12 @@ def _merged(trace: dict, update: dict) -> dict:
     return merged
 
 
-def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True) -> None:
-    """Play at three speeds, pause, and a slider to step to any frame (forward or back)."""
+def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True, first: int = 1) -> None:
+    """Play at three speeds, pause, and a slider to step to any frame (forward or back).
+
+    The buttons and the slider get a row each, so the slider's label never sits under a button.
+    `first` numbers the slider's steps (0 where step 0 is the start, as in page 6's table).
+    """
 
     def play(ms):
         return [
@@ -238,6 +253,9 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
             ),
         ]
 
+    margin = layout["margin"]
+    margin["b"] = CONTROLS_HEIGHT
+    plot_height = layout["height"] - margin["t"] - margin["b"]
     pause = [[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")]
     buttons = [dict(label=f"▶ {label}", method="animate", args=play(ms)) for label, ms in SPEEDS]
     buttons.append(dict(label=f"❚❚ {t('pause', lang)}", method="animate", args=pause))
@@ -248,25 +266,25 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
             buttons=buttons,
             showactive=False,
             x=0.0,
-            y=-0.02,
+            y=-6 / plot_height,
             xanchor="left",
             yanchor="top",
-            pad=dict(t=8, r=8),
+            pad=dict(t=0, r=8),
             font=dict(size=16),
         )
     ]
     layout["sliders"] = [
         dict(
             active=len(names) - 1,
-            x=0.36,
-            len=0.64,
-            y=-0.02,
+            x=0.0,
+            len=1.0,
+            y=-52 / plot_height,
             yanchor="top",
-            pad=dict(t=8),
-            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=15)),
+            pad=dict(t=0, b=0),
+            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=15), offset=6),
             steps=[
                 dict(
-                    label=str(i + 1),
+                    label=str(i + first),
                     method="animate",
                     args=[
                         [name],
@@ -280,10 +298,26 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
     ]
 
 
+SETTLED = 0.005  # |step in b3| below which the descent animation stops adding frames
+MAX_DESCENT_FRAMES = 60
+
+
+def descent_path(learning_rate: float, start: float = -2.0) -> list:
+    """Gradient descent from `start` until a step moves b3 by less than SETTLED (at most 60 steps)."""
+    path = descend(start, learning_rate, MAX_DESCENT_FRAMES - 1)
+    for i in range(1, len(path)):
+        if abs(path[i].b3 - path[i - 1].b3) < SETTLED:
+            return path[: i + 1]
+    return path
+
+
 @lru_cache(maxsize=128)
-def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: int = 20) -> dict:
-    """Total CE against b3 with gradient descent from `start` as frames: point and tangent move."""
-    path = descend(start, learning_rate, steps)
+def descent_figure(learning_rate: float, lang: str, start: float = -2.0) -> dict:
+    """Total CE against b3 with gradient descent from `start` as frames: point and tangent move.
+
+    One frame per step until the descent settles, numbered from step 0 (the start) like page 6's table.
+    """
+    path = descent_path(learning_rate, start)
     curve = explain.total_curve()
     low, high = float(curve.b3[0]), float(curve.b3[-1])
     first = path[0]
@@ -312,10 +346,9 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0, steps: 
     fig.data[tangent_trace].name = t("tangent_plain", lang)  # legends do not redraw while it plays
     figure = fig.to_plotly_json()
     figure["frames"] = frames
-    _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False)
+    figure["layout"]["height"] = 560
+    figure["layout"]["margin"] = dict(l=90, r=30, t=60, b=0)
+    figure["layout"]["yaxis"]["range"] = [1.5, 3.2]
+    _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False, first=0)
     figure["layout"]["sliders"][0]["active"] = 0
-    figure["layout"]["margin"] = dict(l=90, r=30, t=60, b=150)
-    figure["layout"]["height"] = 540
-    for menu in figure["layout"]["updatemenus"] + figure["layout"]["sliders"]:
-        menu["y"] = -0.22
     return figure

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -14,6 +16,30 @@ FONT = "Source Sans Pro, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 EDGE = "#c3cad4"
 SOFT_EDGE = "#e1e5ea"
 LIGHT_TEXT = {BLUE, GREEN, NEUTRAL, INK, BIAS}
+BIAS_INK = "#8a3f6d"  # the bias colour, dark enough for small text on white
+NODE_SIZE = 64  # px
+# Darker shades of the node colours for text on white (contrast of 4.5:1 or more)
+LABEL_INK = {BLUE: BLUE, ORANGE: "#9a6700", GREEN: "#00775a", BIAS: BIAS_INK}
+GRAPH_LABEL = 17
+GRAPH_SMALL = 14
+GRAPH_MIN_WIDTH = 860  # px; the graph's container scrolls sideways on narrower screens
+
+
+@dataclass(frozen=True)
+class GraphFrame:
+    """The graph's height and vertical extent (px and data units); the width follows the screen."""
+
+    height: int
+    y_range: tuple[float, float]
+    top: int = 20
+    bottom: int = 10
+
+    @property
+    def units_per_px(self) -> float:
+        return (self.y_range[1] - self.y_range[0]) / (self.height - self.top - self.bottom)
+
+
+GRAPH_FRAME = GraphFrame(600, graph.Y_RANGE)
 
 
 def _base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
@@ -34,24 +60,34 @@ def fmt(value: float, digits: int = 3) -> str:
 
 
 def graph_figure(
-    values: dict, observed: str, lang: str, highlight: str | None = None, name_observed: bool = True
+    values: dict,
+    observed: str,
+    lang: str,
+    highlight: str | None = None,
+    name_observed: bool = True,
+    frame: GraphFrame = GRAPH_FRAME,
 ) -> go.Figure:
-    """The computational graph with the live value on every node.
+    """The computational graph with the live value on every node, every weight and every bias.
 
     `highlight` ("se", "ve" or "vi") draws the path the gradient of that CE takes back to b3;
     `name_observed=False` labels the loss node plain "CE" (the animation walks all three).
+    `frame` is the figure's height and y-range: a taller range (the animation's) keeps every
+    label as many pixels from its node as in the plain graph.
+    Traces and annotations carry names ("edge:a:b", "nodes", "labels", "weight:a:b", "bias:n") so
+    that tests can check the geometry from the figure itself.
     """
     obs = graph.observed_short(observed)
     path = set(graph.chain_path(highlight)) if highlight else set()
+    stretch = frame.units_per_px / GRAPH_FRAME.units_per_px
     fig = go.Figure()
     for edge in graph.edges():
-        a, b = graph.NODE[edge.source], graph.NODE[edge.target]
-        on_path = (edge.source, edge.target) in path
+        on_path = edge.key in path
         faint = edge.target == "ce" and edge.source != f"p_{obs}"
         fig.add_trace(
             go.Scatter(
-                x=[a.x, b.x],
-                y=[a.y, b.y],
+                x=[p[0] for p in edge.points],
+                y=[p[1] for p in edge.points],
+                name=f"edge:{edge.source}:{edge.target}",
                 mode="lines",
                 hoverinfo="skip",
                 line=dict(
@@ -62,72 +98,98 @@ def graph_figure(
             )
         )
         if edge.weight:
+            x, y = graph.point_along(edge.points, edge.weight_at)
             fig.add_annotation(
-                x=a.x + 0.3 * (b.x - a.x),
-                y=a.y + 0.3 * (b.y - a.y),
+                x=x,
+                y=y,
+                name=f"weight:{edge.source}:{edge.target}",
                 text=edge.weight,
                 showarrow=False,
-                font=dict(size=14, color=NEUTRAL),
-                bgcolor="rgba(255,255,255,0.85)",
+                font=dict(size=GRAPH_SMALL, color=INK),
+                bgcolor="rgba(255,255,255,0.92)",
             )
-    x0, x1 = graph.SOFTMAX_BAND
+    for node_id, text in graph.bias_labels().items():
+        node = graph.NODE[node_id]
+        dx, dy = graph.BIAS_AT[node_id][1]
+        fig.add_annotation(
+            x=node.x + dx,
+            y=node.y + dy * stretch,
+            name=f"bias:{node_id}",
+            text=f"<i>{text}</i>",
+            showarrow=False,
+            font=dict(size=GRAPH_SMALL, color=BIAS_INK),
+            bgcolor="rgba(255,255,255,0.92)",
+        )
+    x0, x1, y0, y1 = graph.SOFTMAX_BOX
     fig.add_shape(
         type="rect",
+        name="softmax",
         x0=x0,
         x1=x1,
-        y0=1.2,
-        y1=8.8,
+        y0=y0,
+        y1=y1,
         line=dict(color=NEUTRAL, width=1.5),
         fillcolor="#eef1f5",
         layer="above",
     )
     fig.add_annotation(
         x=(x0 + x1) / 2,
-        y=5.0,
+        y=(y0 + y1) / 2,
+        name="softmax",
         text="<b>SoftMax</b>",
         textangle=-90,
         showarrow=False,
         font=dict(size=18, color=INK),
     )
     nodes = graph.NODES
-    labels = {n.id: n.label for n in nodes} | {"ce": f"CE<sub>{obs}</sub>" if name_observed else "CE"}
     fig.add_trace(
         go.Scatter(
             x=[n.x for n in nodes],
             y=[n.y for n in nodes],
+            name="nodes",
+            customdata=[n.id for n in nodes],
             mode="markers+text",
             marker=dict(
                 opacity=1,
-                size=[78 if n.id == "ce" else 70 for n in nodes],
+                size=[NODE_SIZE + 8 if n.id == "ce" else NODE_SIZE for n in nodes],
                 color=[n.colour for n in nodes],
                 line=dict(color=[GRADIENT if _on_path(n.id, path) else "white" for n in nodes], width=5),
             ),
             text=[f"<b>{fmt(values[n.id])}</b>" for n in nodes],
-            textfont=dict(size=17, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
-            hovertext=[f"{labels[n.id]} = {values[n.id]:.6f}" for n in nodes],
+            textfont=dict(size=16, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
+            hovertext=[f"{graph.node_label(n.id, lang)} = {values[n.id]:.6f}" for n in nodes],
             hoverinfo="text",
         )
     )
-    for n in nodes:
-        fig.add_annotation(
-            x=n.x,
-            y=n.y + 1.0,
-            text=f"<b>{labels[n.id]}</b>",
-            showarrow=False,
-            font=dict(size=18, color=n.colour if n.colour != NEUTRAL else INK),
-            bgcolor="rgba(255,255,255,0.9)",
+    ce_name = obs if name_observed else None
+    fig.add_trace(
+        go.Scatter(
+            x=[n.x + n.label_at[0] for n in nodes],
+            y=[n.y + n.label_at[1] * stretch for n in nodes],
+            name="labels",
+            customdata=[n.id for n in nodes],
+            mode="text",
+            hoverinfo="skip",
+            text=[f"<b>{graph.node_label(n.id, lang, ce_name if n.id == 'ce' else None)}</b>" for n in nodes],
+            textfont=dict(size=GRAPH_LABEL, color=[LABEL_INK.get(n.colour, INK) for n in nodes]),
         )
+    )
     if name_observed:
+        ce = graph.NODE["ce"]
+        species = t("species_" + SPECIES[SHORT.index(obs)], lang).replace(" ", "<br>")
         fig.add_annotation(
-            x=graph.NODE["ce"].x,
-            y=graph.NODE["ce"].y - 1.15,
+            x=ce.x,
+            y=ce.y + 2.0 * stretch,
+            name="observed",
             showarrow=False,
-            text=f"{t('observed', lang)}: {t('species_' + SPECIES[SHORT.index(obs)], lang)}",
-            font=dict(size=15, color=NEUTRAL),
+            text=f"{t('observed', lang)}:<br>{species}",
+            font=dict(size=GRAPH_SMALL, color=INK),
         )
-    fig.update_xaxes(visible=False, range=[-0.55, 8.45], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[0.9, 10.7], fixedrange=True)
-    return _base_layout(fig, 600, axes=False)
+    fig.update_xaxes(visible=False, range=list(graph.X_RANGE), fixedrange=True)
+    fig.update_yaxes(visible=False, range=list(frame.y_range), fixedrange=True)
+    _base_layout(fig, frame.height, axes=False)
+    fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom))
+    return fig
 
 
 def _on_path(node_id: str, path: set) -> bool:

@@ -45,6 +45,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "The link's observed species is unknown, so setosa is used.",
         "链接中的观察品种未知，已改用山鸢尾。",
     ),
+    # the graph's node names (math names such as Raw_ve and P_se read the same in both)
+    "node_petal": ("petal", "花瓣"),
+    "node_sepal": ("sepal", "花萼"),
+    "node_top": ("top ReLU", "上 ReLU"),
+    "node_bottom": ("bottom ReLU", "下 ReLU"),
+    "node_blue": ("blue", "蓝 blue"),
+    "node_orange": ("orange", "橙 orange"),
+    "node_green": ("green", "绿 green"),
     # page titles
     "page_network": ("1 · The network", "1 · 神经网络"),
     "page_softmax": ("2 · SoftMax and ArgMax", "2 · SoftMax 与 ArgMax"),

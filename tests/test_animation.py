@@ -70,8 +70,11 @@ def test_descent_frames_follow_core_descend(rate):
     from core.training import descend
 
     figure = animation.descent_figure(rate, "en")
-    path = descend(-2.0, rate, 20)
-    assert len(figure["frames"]) == len(path)
+    path = descend(-2.0, rate, len(figure["frames"]) - 1)
+    assert abs(path[-1].b3 - path[-2].b3) < animation.SETTLED, "the animation plays until the descent settles"
+    assert abs(path[-2].b3 - path[-3].b3) >= animation.SETTLED, "and no frame longer"
+    steps = [s["label"] for s in figure["layout"]["sliders"][0]["steps"]]
+    assert steps[:2] == ["0", "1"], "step 0 is the start, as in page 6's table"
     for frame, step in zip(figure["frames"], path, strict=True):
         point = frame["data"][2]
         assert point["customdata"][0] == [step.b3, step.gradient]
