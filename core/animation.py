@@ -105,10 +105,10 @@ def _mark_at(edge: tuple[str, str]) -> tuple[float, float]:
 
 
 CIRCLED = ("①", "②", "③")
-FLOW_FRAME = GraphFrame(720, (-1.15, 12.0), top=10, bottom=CONTROLS_HEIGHT)
+FLOW_FRAME = GraphFrame(800, (-0.3, 12.4), top=10, bottom=CONTROLS_HEIGHT)
 FACTOR_X = (1.7, 6.3, 10.9)  # the band above the graph: factor ①, ② and ③, left to right
-BAND_Y = 11.35
-STATUS_AT = (6.3, -0.55)
+BAND_Y = 11.75  # the factors, two lines each
+STATUS_AT = (6.3, 10.6)  # the running product, under the factors
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
@@ -185,7 +185,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         values = graph.node_values(forward(sample.petal, sample.sepal, params), short, params)
         ces.append(values["ce"])
         ce_name = f"CE<sub>{short}</sub>"
-        flower = t(f"species_{sample.species}", lang)
+        flower = t(f"short_{sample.species}", lang)
         shown: set[str] = set()
         for layer in LAYERS:
             shown |= set(layer)
@@ -198,7 +198,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
                 frame(values, shown, outlined, lit | {step.edge}, _pulse_at(step.edge, k), factors, status, [], ce_name)
             lit = lit | {step.edge}
             outlined = outlined | set(step.edge)
-            label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name} = {fmt(step.value)}"
+            label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name}<br>= {fmt(step.value)}"
             factors = factors + [(step.edge, f"{CIRCLED[i]} {label}")]
             product = " · ".join(f"({fmt(s.value)})" for s in steps[: i + 1])
             status = f"{flower} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
@@ -210,7 +210,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         status = f"dTotalCE/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
         summary = {"b3": b3, "ce": sum(ces)}
         pieces = [
-            (None, f"{t('species_' + training_sample(s).species, lang)}: {_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}")
+            (None, f"{t('species_' + training_sample(s).species, lang)}:<br>{_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}")
             for s, c in zip(shorts, contributions, strict=True)
         ]
         frame(summary, set(summary), {"b3", "ce"}, set(), None, pieces, status, [*contributions, total], "Total CE")

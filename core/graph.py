@@ -50,11 +50,11 @@ NODES = (
     Node("p_se", 10.6, 7.85, NEUTRAL),
     Node("p_ve", 10.6, 4.5, NEUTRAL),
     Node("p_vi", 10.6, 1.3, NEUTRAL, (0.0, -1.05)),
-    Node("ce", 12.6, 4.5, INK),
+    Node("ce", 12.6, 4.5, INK, (0.3, 1.05)),
 )
 NODE = {n.id: n for n in NODES}
 SOFTMAX_BOX = (8.65, 9.45, 0.55, 8.6)  # x0, x1, y0, y1: between the raw and the P columns
-X_RANGE = (-0.75, 13.35)
+X_RANGE = (-0.75, 13.6)
 Y_RANGE = (0.0, 10.55)
 # Where each bias is written, relative to its node (b3 is a node of its own).
 BIAS_AT = {"top": ("b1", (-0.9, 0.62)), "bottom": ("b2", (-0.9, -0.62)), "raw_ve": ("b4", (0.75, 0.5))}

@@ -21,6 +21,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "species_setosa": ("setosa", "山鸢尾 setosa"),
     "species_versicolor": ("versicolor", "变色鸢尾 versicolor"),
     "species_virginica": ("virginica", "维吉尼亚鸢尾 virginica"),
+    "short_setosa": ("setosa", "山鸢尾"),
+    "short_versicolor": ("versicolor", "变色鸢尾"),
+    "short_virginica": ("virginica", "维吉尼亚鸢尾"),
     "note_b3": (
         "The link's b3 was not a number between -5 and 5, so b3 = -2 is used.",
         "链接中的 b3 不是 -5 到 5 之间的数，已改用 b3 = -2。",

@@ -137,6 +137,9 @@ def problems(figure: dict, width: float) -> list[str]:
     label_trace = _named(traces, "labels")[0]
     for node_id, x, y, text in zip(label_trace["customdata"], label_trace["x"], label_trace["y"], label_trace["text"], strict=True):
         add_box(f"label of {node_id}", node_id, screen.px(x, y), text, label_trace["textfont"]["size"])
+    for trace in _named(traces, "factors") + _named(traces, "status"):
+        for x, y, text in zip(trace["x"], trace["y"], trace["text"], strict=True):
+            add_box(trace["name"], trace["name"], screen.px(x, y), text, trace["textfont"]["size"])
     for a in annotations:
         name = str(a.get("name", ""))
         owner = name.split(":", 1)[1] if ":" in name else name
