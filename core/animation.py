@@ -63,7 +63,9 @@ def training_sample(short: str):
 
 def _rich(latex_free: str) -> str:
     for short in (*SHORT, "3"):
-        latex_free = latex_free.replace(f"_{short}", f"<sub>{short}</sub>").replace(f"db{short}", f"db<sub>{short}</sub>")
+        latex_free = latex_free.replace(f"_{short}", f"<sub>{short}</sub>").replace(
+            f"db{short}", f"db<sub>{short}</sub>"
+        )
     return latex_free
 
 
@@ -151,8 +153,15 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             textfont=dict(size=17, color=GRADIENT),
         ).to_plotly_json(),
         go.Scatter(name="factors", textfont=dict(size=17, color=INK, shadow=HALO), **text).to_plotly_json(),
-        go.Scatter(name="status", x=[STATUS_AT[0]], y=[STATUS_AT[1]], mode="text", hoverinfo="skip", text=[""],
-                   textfont=dict(size=20, color=INK)).to_plotly_json(),
+        go.Scatter(
+            name="status",
+            x=[STATUS_AT[0]],
+            y=[STATUS_AT[1]],
+            mode="text",
+            hoverinfo="skip",
+            text=[""],
+            textfont=dict(size=20, color=INK),
+        ).to_plotly_json(),
     ]
     mark_trace, factor_trace, status_trace = name_trace + 1, name_trace + 2, name_trace + 3
     animated = [edge_index[e] for e in PATH_EDGES]
@@ -172,7 +181,11 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         )
         data.append(dict(text=[f"<b>{ce_name if n.id == 'ce' else graph.node_label(n.id, lang)}</b>" for n in nodes]))
         marks = [_mark_at(edge) for edge, _ in factors if edge]
-        data.append(dict(x=[m[0] for m in marks], y=[m[1] for m in marks], text=[f"<b>{i + 1}</b>" for i in range(len(factors))]))
+        data.append(
+            dict(
+                x=[m[0] for m in marks], y=[m[1] for m in marks], text=[f"<b>{i + 1}</b>" for i in range(len(factors))]
+            )
+        )
         data.append(
             dict(x=list(FACTOR_X[: len(factors)]), y=[BAND_Y] * len(factors), text=[label for _, label in factors])
         )
@@ -210,7 +223,10 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         status = f"dTotalCE/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
         summary = {"b3": b3, "ce": sum(ces)}
         pieces = [
-            (None, f"{t('species_' + training_sample(s).species, lang)}:<br>{_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}")
+            (
+                None,
+                f"{t('species_' + training_sample(s).species, lang)}:<br>{_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}",
+            )
             for s, c in zip(shorts, contributions, strict=True)
         ]
         frame(summary, set(summary), {"b3", "ce"}, set(), None, pieces, status, [*contributions, total], "Total CE")

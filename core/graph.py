@@ -9,6 +9,7 @@ a polyline that enters at its raw value's height and leaves at its probability's
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from core.i18n import t
@@ -121,10 +122,11 @@ EDGE = {e.key: e for e in edges()}
 
 def point_along(points: tuple[Point, ...], share: float) -> Point:
     """The point `share` (0..1) of the way along a polyline, by length."""
-    lengths = [((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 for (x0, y0), (x1, y1) in zip(points, points[1:])]
+    segments = list(zip(points, points[1:], strict=False))
+    lengths = [math.dist(a, b) for a, b in segments]
     remaining = share * sum(lengths)
-    for (x0, y0), (x1, y1), length in zip(points, points[1:], lengths, strict=False):
-        if remaining <= length or length == sum(lengths):
+    for ((x0, y0), (x1, y1)), length in zip(segments, lengths, strict=True):
+        if remaining <= length:
             f = remaining / length if length else 0.0
             return x0 + f * (x1 - x0), y0 + f * (y1 - y0)
         remaining -= length

@@ -79,7 +79,8 @@ def segment_box_distance(a, b, box: Box) -> float:
     if inside or any(_segments_cross(a, b, c, d) for c, d in sides):
         return 0.0
     return min(
-        [_segment_point_distance(a, b, c) for c in corners] + [_segment_point_distance(c, d, p) for c, d in sides for p in (a, b)]
+        [_segment_point_distance(a, b, c) for c in corners]
+        + [_segment_point_distance(c, d, p) for c, d in sides for p in (a, b)]
     )
 
 
@@ -135,7 +136,9 @@ def problems(figure: dict, width: float) -> list[str]:
         boxes.append(Box(name, owner, x - w / 2, y - h / 2, x + w / 2, y + h / 2))
 
     label_trace = _named(traces, "labels")[0]
-    for node_id, x, y, text in zip(label_trace["customdata"], label_trace["x"], label_trace["y"], label_trace["text"], strict=True):
+    for node_id, x, y, text in zip(
+        label_trace["customdata"], label_trace["x"], label_trace["y"], label_trace["text"], strict=True
+    ):
         add_box(f"label of {node_id}", node_id, screen.px(x, y), text, label_trace["textfont"]["size"])
     for trace in _named(traces, "factors") + _named(traces, "status"):
         for x, y, text in zip(trace["x"], trace["y"], trace["text"], strict=True):
@@ -143,7 +146,9 @@ def problems(figure: dict, width: float) -> list[str]:
     for a in annotations:
         name = str(a.get("name", ""))
         owner = name.split(":", 1)[1] if ":" in name else name
-        add_box(name or a["text"], owner, screen.px(a["x"], a["y"]), a["text"], a["font"]["size"], a.get("textangle", 0))
+        add_box(
+            name or a["text"], owner, screen.px(a["x"], a["y"]), a["text"], a["font"]["size"], a.get("textangle", 0)
+        )
 
     found = []
     for (source, target), (segments, half_width, through) in edges.items():

@@ -63,8 +63,14 @@ def test_the_checker_sees_an_edge_through_a_node():
 def test_every_weight_and_bias_is_on_the_graph():
     values = graph.node_values(forward(0.04, 0.42, Params(b3=-2)), "setosa", Params(b3=-2))
     figure = as_json(figures.graph_figure(values, "setosa", "en"))
-    weights = {a["name"].split(":", 1)[1]: a["text"] for a in figure["layout"]["annotations"] if a["name"].startswith("weight:")}
-    biases = {a["name"].split(":", 1)[1]: a["text"] for a in figure["layout"]["annotations"] if a["name"].startswith("bias:")}
+    weights = {
+        a["name"].split(":", 1)[1]: a["text"]
+        for a in figure["layout"]["annotations"]
+        if a["name"].startswith("weight:")
+    }
+    biases = {
+        a["name"].split(":", 1)[1]: a["text"] for a in figure["layout"]["annotations"] if a["name"].startswith("bias:")
+    }
     p = STATQUEST
     assert weights == {
         "petal:top": "×-2.5", "sepal:top": "×0.6", "petal:bottom": "×-1.5", "sepal:bottom": "×0.4",
