@@ -222,13 +222,10 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         terms = " + ".join(f"({fmt(c)})" for c in contributions)
         status = f"dTotalCE/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
         summary = {"b3": b3, "ce": sum(ces)}
-        pieces = [
-            (
-                None,
-                f"{t('species_' + training_sample(s).species, lang)}:<br>{_rich(_sympy_text(derivation.chain_rule(s).result.expr))} = {fmt(c)}",
-            )
-            for s, c in zip(shorts, contributions, strict=True)
-        ]
+        pieces = []
+        for s, c in zip(shorts, contributions, strict=True):
+            result = _rich(_sympy_text(derivation.chain_rule(s).result.expr))
+            pieces.append((None, f"{t('short_' + training_sample(s).species, lang)}:<br>{result} = {fmt(c)}"))
         frame(summary, set(summary), {"b3", "ce"}, set(), None, pieces, status, [*contributions, total], "Total CE")
     layout = figure["layout"]
     figure["frames"] = frames
