@@ -18,7 +18,7 @@ $(VENV)/dev.stamp: $(VENV)/runtime.stamp requirements-dev.txt
 	touch $@
 
 run: $(VENV)/runtime.stamp
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run server.py --server.port $(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \

@@ -5,6 +5,7 @@ sidebar that edits it, navigation, and a few layout helpers. The math stays in c
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,7 +14,18 @@ from core.data import iris
 from core.figures import fmt
 from core.i18n import t
 from core.softmax import SPECIES
-from core.view import B3_RANGE, CUSTOM, LANGS, TRAINING, View, flower_point, parse_query, to_query
+from core.graph import observed_short
+from core.view import (
+    B3_RANGE,
+    CUSTOM,
+    LANGS,
+    TRAINING,
+    View,
+    flower_for_species,
+    flower_point,
+    parse_query,
+    to_query,
+)
 
 FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
 PLOTLY_CONFIG = {
@@ -43,7 +55,7 @@ def _widget_values(view: View) -> dict:
     return values | {"flower_kind": view.flower}
 
 
-def _restore_widgets() -> None:
+def _restore_widgets(everywhere: bool) -> None:
     """Give every sidebar widget its value from the saved view (the link's, on a session's first run).
 
     The view, not the widgets, holds the state: Streamlit forgets a widget's value on a run that
@@ -53,7 +65,11 @@ def _restore_widgets() -> None:
     if "view" not in state:
         state.view, state.notes = parse_query(st.query_params.to_dict())
     for key, value in _widget_values(state.view).items():
-        state[key] = value
+        # Only where Streamlit forgot it: writing a widget's key on every run would send the value
+        # back to the browser and undo keypresses made while the run was in flight. A run of a page
+        # file without app.py draws widgets with new identities, which need their values anew.
+        if everywhere or key not in state or state[key] != value:
+            state[key] = value
 
 
 def _view_from_widgets() -> View:
@@ -75,12 +91,18 @@ def _on_change() -> None:
     st.session_state.notes = ()
 
 
-def sidebar() -> View:
-    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view."""
-    st.set_page_config(page_title="SoftMax + Cross Entropy", page_icon="🌸", layout="wide")
-    _restore_widgets()
+def sidebar(page_file_run: bool = False) -> View:
+    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view.
+
+    `page_file_run`: Streamlit runs a page file without app.py (its legacy pages/ mode).
+    """
+    st.session_state.page_file_run = page_file_run
+    st.set_page_config(page_icon="🌸", layout="wide")
+    _restore_widgets(page_file_run)
     s = st.session_state
     lang = s.view.lang
+    st.set_page_config(page_title=t("app_title", lang))
+    page_assets(lang)
     with st.sidebar:
         st.segmented_control(
             t("sidebar_lang", lang),
@@ -126,6 +148,24 @@ def sidebar() -> View:
     return view
 
 
+ASSETS = Path(__file__).parent / "assets"
+STYLE = (ASSETS / "app.css").read_text()
+KEYBOARD = (ASSETS / "keyboard.js").read_text()
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
+def page_assets(lang: str) -> None:
+    """The app's CSS, and the script that sets <html lang> and opens plotly's controls to the keyboard.
+
+    Only fixed text from assets/ and a language tag from HTML_LANG reach the page: no user text.
+    """
+    st.html(f"<style>{STYLE}</style>")
+    st.html(
+        f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{KEYBOARD}</script>',
+        unsafe_allow_javascript=True,
+    )
+
+
 def navigation(lang: str):
     pages = [st.Page(path, title=t(key, lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
     return st.navigation(pages, position="sidebar")
@@ -137,13 +177,58 @@ def current():
     if view is None:
         # Streamlit ran this page file without app.py, as in its legacy pages/ mode (it does so until
         # a session declares st.navigation, and AppTest on every run): do app.py's part here.
-        view = sidebar()
+        view = sidebar(page_file_run=True)
         navigation(view.lang)
     return view, flower_point(view), view.lang
 
 
 def chart(fig) -> None:
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None)
+
+
+def graph_chart(fig) -> None:
+    """The computational graph: at least GRAPH_MIN_WIDTH wide, its container scrolls on a phone."""
+    with st.container(key="graph"):
+        chart(fig)
+
+
+def page_control(widget, field: str, label: str, **kwargs):
+    """A page's own widget bound to the view's `field`: kept across page switches and in the link."""
+    state = st.session_state
+    if state.page_file_run or field not in state or state[field] != getattr(state.view, field):
+        state[field] = getattr(state.view, field)
+    return widget(label, key=field, on_change=_on_page_control, args=(field,), **kwargs)
+
+
+def _on_page_control(field: str) -> None:
+    st.session_state.view = replace(st.session_state.view, **{field: st.session_state[field]})
+    st.session_state.notes = ()
+
+
+def use_flower(flower: str) -> None:
+    """Point the sidebar at another flower (from a button's callback)."""
+    st.session_state.flower_kind = flower
+    _on_change()
+
+
+def flower_for(species: str, point, lang: str):
+    """The flower a page deriving CE_species uses; when it is not the sidebar's, say so in one line
+    and offer to switch the sidebar to it."""
+    flower = flower_for_species(point, species)
+    if flower is not point:
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.info(
+            t(
+                "other_flower",
+                lang,
+                chosen=t(f"short_{point.observed}", lang),
+                ce=f"CE_{observed_short(species)}",
+                needed=t(f"short_{species}", lang),
+            ),
+            icon=":material/swap_horiz:",
+        )
+        button.button(t("use_it", lang), key=f"use_{species}", on_click=use_flower, args=(species,), width="stretch")
+    return flower
 
 
 def set_b3(value: float) -> None:
@@ -157,7 +242,7 @@ CIRCLED = ("①", "②", "③")
 
 
 def chain_rule(point, b3: float, observed: str, lang: str) -> None:
-    """The seed's chain rule for CE_observed -> b3: the three factors, their product, and a check."""
+    """The chain rule of the hand derivation for CE_observed -> b3: the three factors, their product, and a check."""
     rule = derivation.chain_rule(observed)
     numbers = explain.chain_numbers(point.petal, point.sepal, b3, observed)
     probs = numbers.probs

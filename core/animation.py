@@ -23,8 +23,8 @@ from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import class_index
 from core.training import SAMPLES, descend
+from core.view import SOURCES as SOURCES  # re-exported: where the gradient starts
 
-SOURCES = ("se", "vi", "ve", "total")
 SPEEDS = (("0.5×", 1400), ("1×", 700), ("2×", 350))  # label, milliseconds per frame
 LAYERS = (
     ("petal", "sepal"),
@@ -361,7 +361,8 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0) -> dict
     figure["frames"] = frames
     figure["layout"]["height"] = 560
     figure["layout"]["margin"] = dict(l=90, r=30, t=60, b=0)
-    figure["layout"]["yaxis"]["range"] = [1.5, 3.2]
+    totals = [s.total_ce for s in path]
+    figure["layout"]["yaxis"]["range"] = [min(1.5, min(totals) - 0.2), max(totals) + 0.6]
     _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False, first=0)
     figure["layout"]["sliders"][0]["active"] = 0
     return figure

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import derivation
+from core.figures import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES, class_index, cross_entropy, softmax
 from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
@@ -54,13 +55,30 @@ class CERow:
 
 
 def ce_table(b3: float, samples=SAMPLES) -> tuple[CERow, ...]:
-    """One row per training flower: its predicted probability of its species and its CE."""
+    """One row per training flower, in class order (setosa, versicolor, virginica): its predicted
+    probability of its species, its CE and its dCE/db3. So a sum written CE_se + CE_ve + CE_vi
+    puts each flower's value under its own name."""
     ces = per_sample_ce(b3, samples)
     grads = per_sample_gradient(b3, samples)
-    return tuple(
+    rows = (
         CERow(s.species, s.petal, s.sepal, float(np.exp(-ce)), float(ce), float(g))
         for s, ce, g in zip(samples, ces, grads, strict=True)
     )
+    return tuple(sorted(rows, key=lambda row: class_index(row.species)))
+
+
+def total_ce_latex(rows: tuple[CERow, ...], total: float) -> str:
+    """Total CE = CE_se + CE_ve + CE_vi = (each flower's CE under its own name) = total."""
+    names = " + ".join(f"CE_{{{SHORT[class_index(r.species)]}}}" for r in rows)
+    return rf"\text{{Total }} CE = {names} = " + " + ".join(fmt(r.ce, 4) for r in rows) + f" = {fmt(total, 4)}"
+
+
+def total_gradient_latex(rows: tuple[CERow, ...], total: float) -> str:
+    """dTotalCE/db3 = the sum of each flower's dCE_c/db3, each named by its species."""
+    names = " + ".join(rf"\frac{{d\,CE_{{{SHORT[class_index(r.species)]}}}}}{{d\,b_3}}" for r in rows)
+    forms = " + ".join("(P_{se} - 1)" if r.species == "setosa" else "P_{se}" for r in rows)
+    values = " + ".join(f"({fmt(r.gradient, 4)})" for r in rows)
+    return rf"\frac{{d\,\text{{Total }} CE}}{{d\,b_3}} = {names} = {forms} = {values} = {fmt(total, 4)}"
 
 
 @dataclass(frozen=True)
@@ -108,3 +126,11 @@ def shift_demo(raw, shift: float) -> tuple[tuple[str, float, float, float], ...]
 def onehot(observed) -> np.ndarray:
     """The observed vector y: 1 for the observed species, 0 for the others."""
     return np.eye(3)[class_index(observed)]
+
+
+def chain_product_latex(numbers: ChainNumbers) -> str:
+    """dCE_c/db3 = factor 1 · factor 2 · factor 3 = their values = the product, for one flower."""
+    rule = derivation.chain_rule(numbers.observed)
+    labels = r" \cdot ".join(f.label for f in rule.factors)
+    values = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
+    return rf"{rule.result.label} = {labels} = {values} = {fmt(numbers.product, 4)}"

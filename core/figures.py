@@ -380,6 +380,13 @@ def tangent_line(b3: float, value: float, slope: float, half: float = 1.2) -> tu
     return [b3 - half, b3 + half], [value - slope * half, value + slope * half]
 
 
+def total_ce_range(total: float, tangent_y) -> list[float]:
+    """The Total CE axis: the curve's usual window, widened to show the point, its label and tangent."""
+    low = min(1.5, total - 0.3, *tangent_y)
+    high = max(5.0, total + 0.8, *tangent_y)
+    return [low, high]
+
+
 def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: str) -> go.Figure:
     """Total CE against b3, the tangent at the current b3, and a gradient-descent path."""
     fig = go.Figure(
@@ -427,7 +434,7 @@ def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: st
         )
     )
     fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=[curve.b3[0], curve.b3[-1]])
-    fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=[1.5, 5.0])
+    fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=total_ce_range(total, tangent_y))
     _base_layout(fig, 460)
     fig.update_layout(
         showlegend=True, legend=dict(x=0.5, y=0.98, xanchor="center", orientation="h", font=dict(size=17))

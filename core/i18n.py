@@ -56,6 +56,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "node_blue": ("blue", "蓝 blue"),
     "node_orange": ("orange", "橙 orange"),
     "node_green": ("green", "绿 green"),
+    "note_rate": (
+        "The link's learning rate was not between 0.05 and 3, so 1 is used.",
+        "链接中的学习率不在 0.05 到 3 之间，已改用 1。",
+    ),
+    "note_steps": (
+        "The link's number of steps was not a whole number from 0 to 30, so 8 is used.",
+        "链接中的步数不是 0 到 30 之间的整数，已改用 8。",
+    ),
+    "note_shift": (
+        "The link's shift c was not between -1000 and 1000, so 0 is used.",
+        "链接中的平移 c 不在 -1000 到 1000 之间，已改用 0。",
+    ),
+    "note_source": (
+        "The link's gradient source is not se, vi, ve or total, so total is used.",
+        "链接中的梯度起点不是 se、vi、ve 或 total，已改用 total。",
+    ),
+    "note_tab": (
+        "The link's CE is not vi or ve, so CE_vi is shown.",
+        "链接中的交叉熵不是 vi 或 ve，已显示 CE_vi。",
+    ),
+    "note_page": (
+        "There is no page at that address, so the nearest page is shown.",
+        "该地址没有对应的页面，已显示最接近的页面。",
+    ),
+    "other_flower": (
+        "The sidebar's flower is observed as {chosen}, but {ce} needs a flower observed as {needed}: this page uses the {needed} training flower.",
+        "侧边栏中的花观察品种为{chosen}，而 {ce} 需要观察品种为{needed}的花：本页使用{needed}训练样本。",
+    ),
+    "which_ce": ("Derive", "推导"),
+    "hand_derivation": ("hand derivation", "手推"),
+    "use_it": ("Use it in the sidebar", "在侧边栏中使用它"),
     # page titles
     "page_network": ("1 · The network", "1 · 神经网络"),
     "page_softmax": ("2 · SoftMax and ArgMax", "2 · SoftMax 与 ArgMax"),
@@ -82,7 +113,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "不一致",
     ),
     "network_intro": (
-        "StatQuest's Iris network: two scaled inputs, two ReLU hidden nodes, three raw outputs, then SoftMax and cross entropy. The setosa output is the seed's **green = blue + orange + b3**; move b3 in the sidebar and watch every number downstream change.",
+        "StatQuest's Iris network: two scaled inputs, two ReLU hidden nodes, three raw outputs, then SoftMax and cross entropy. The setosa output is the hand derivation's **green = blue + orange + b3**; move b3 in the sidebar and watch every number downstream change.",
         "StatQuest 的鸢尾花神经网络：两个缩放后的输入、两个 ReLU 隐藏节点、三个原始输出，再经过 SoftMax 和交叉熵。山鸢尾的输出就是手推中的 **green = blue + orange + b3**；在侧边栏移动 b3，看下游每个数如何变化。",
     ),
     "surfaces_title": (
@@ -134,7 +165,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "把 c 拖到约 ±710 以外，直接计算的那一列就会失败。",
     ),
     "ce_intro": (
-        "Cross entropy (交叉熵) compares the observed probabilities (观察概率) with the predicted ones (预测概率). With one observed species, only one term survives.",
+        "Cross entropy compares the observed probabilities with the predicted ones. With one observed species, only one term survives.",
         "交叉熵比较观察概率与预测概率。每朵花只有一个观察到的品种，所以只剩下一项。",
     ),
     "ce_table_title": (
@@ -176,7 +207,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "当观察品种的预测概率为 1 时 -log(p) 为 0；概率趋于 0 时它无限增大。",
     ),
     "chain_se_intro": (
-        "When the observed species is setosa, CE_se = -log(P_se). Only green = Raw_se depends on b3, so the gradient travels CE_se → P_se → green → b3 (highlighted). Each factor below is derived by sympy and written in the seed's notation, then filled in with the chosen flower's numbers.",
+        "When the observed species is setosa, CE_se = -log(P_se). Only green = Raw_se depends on b3, so the gradient travels CE_se → P_se → green → b3 (highlighted). Each factor below is derived by sympy and written in the notation of the hand derivation, then filled in with the flower's numbers.",
         "当观察品种是山鸢尾时，CE_se = -log(P_se)。只有 green = Raw_se 与 b3 有关，所以梯度沿 CE_se → P_se → green → b3 传回（高亮路径）。下面每个因子都由 sympy 推导并写成手推中的记号，再代入所选花的数值。",
     ),
     "fd_check": (
@@ -188,12 +219,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "当观察品种是维吉尼亚鸢尾（或变色鸢尾）时，CE = -log(P_vi)。P_vi 通过 SoftMax 的分母仍依赖 green，所以 b3 仍有梯度：因子 ② 变成 -P_se P_vi。",
     ),
     "slip_title": (
-        "The common mistake: the seed's last line",
+        "The common mistake: the last line of the hand derivation",
         "常见错误：手推最后一行",
     ),
     "slip_text": (
-        "The seed ends with dCE_vi/db3 = -P_se, which would be {wrong} here. But (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}: two minus signs make a plus. The finite difference, {fd}, sides with +P_se.",
-        "手推最后写成 dCE_vi/db3 = -P_se，此处即 {wrong}。但 (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}：负负得正。有限差分 {fd} 支持 +P_se。",
+        "The hand derivation ends with dCE_vi/db3 = -P_se, which for the {flower} flower would be {wrong}. But (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}: two minus signs make a plus. The finite difference, {fd}, sides with +P_se.",
+        "手推最后写成 dCE_vi/db3 = -P_se，对{flower}这朵花即 {wrong}。但 (-1/P_vi)·(-P_se P_vi)·1 = +P_se = {right}：负负得正。有限差分 {fd} 支持 +P_se。",
     ),
     "general_rule": (
         "In general, for the observed class c and any raw output k:",
@@ -204,8 +235,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "StatQuest 第 7 集从 b3 = -2 开始，把三个训练样本的交叉熵相加。它的导数就是第 4、5 页各部分之和：山鸢尾样本为 P_se - 1，另外两个为 P_se。",
     ),
     "descent_samples_caption": (
-        "(1) setosa flower, (2) virginica flower, (3) versicolor flower — each P_se is that flower's own.",
-        "(1) 山鸢尾样本，(2) 维吉尼亚鸢尾样本，(3) 变色鸢尾样本 —— 每个 P_se 都是该样本自己的。",
+        "CE_se is the setosa training flower's, CE_ve the versicolor one's, CE_vi the virginica one's; each P_se is that flower's own.",
+        "CE_se 属于山鸢尾训练样本，CE_ve 属于变色鸢尾样本，CE_vi 属于维吉尼亚鸢尾样本；每个 P_se 都是该样本自己的。",
     ),
     "learning_rate": (
         "Learning rate η",

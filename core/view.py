@@ -16,6 +16,11 @@ from core.softmax import SPECIES
 from core.training import SAMPLES
 
 B3_RANGE = (-5.0, 5.0)
+RATE_RANGE = (0.05, 3.0)  # page 6's learning rate
+STEPS_RANGE = (0, 30)  # page 6's steps of descent shown
+SHIFT_RANGE = (-1000.0, 1000.0)  # page 2's shared shift c
+SOURCES = ("se", "vi", "ve", "total")  # page 7: where the gradient starts
+TABS = ("vi", "ve")  # page 5: which CE is derived
 LANGS = ("en", "zh")
 TRAINING = tuple(s.species for s in SAMPLES)  # the flower keys of the three training samples
 CUSTOM = "custom"
@@ -30,6 +35,15 @@ class View:
     petal: float = 0.5  # used by "custom" only
     sepal: float = 0.5
     observed: str = "setosa"  # the species a custom flower is taken to be
+    # each page's own controls
+    rate: float = 1.0  # page 6
+    steps: int = 8  # page 6
+    shift: float = 0.0  # page 2
+    source: str = "total"  # page 7
+    tab: str = "vi"  # page 5
+
+
+DEFAULT = View()
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,12 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 
 def _one_of(allowed):
-    return lambda text: text if text in allowed else None
+    return lambda text: text.lower() if text.lower() in allowed else None
+
+
+def _integer(text: str, low: int, high: int) -> int | None:
+    value = _number(text, low, high)
+    return int(value) if value is not None and value == int(value) else None
 
 
 # Each query field: how its text becomes a value, None when it is not a valid one (its note key is
@@ -84,7 +103,13 @@ FIELDS = {
     "lang": _one_of(LANGS),
     "b3": lambda text: _rounded(_number(text, *B3_RANGE), 6),
     "flower": normal_flower_key,
+    "rate": lambda text: _rounded(_number(text, *RATE_RANGE), 2),
+    "steps": lambda text: _integer(text, *STEPS_RANGE),
+    "shift": lambda text: _rounded(_number(text, *SHIFT_RANGE), 1),
+    "source": _one_of(SOURCES),
+    "tab": _one_of(TABS),
 }
+PAGE_CONTROLS = ("rate", "steps", "shift", "source", "tab")  # in a link only when not the default
 CUSTOM_FIELDS = {
     "petal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
     "sepal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
@@ -110,15 +135,25 @@ def parse_query(query: Mapping) -> tuple[View, tuple[Note, ...]]:
     read(FIELDS)
     if values.get("flower") == CUSTOM:
         read(CUSTOM_FIELDS)
+    if _first(query.get("notfound")) is not None:  # set by server.py for an address that is no page
+        notes.append(Note("note_page"))
     return View(**values), tuple(notes)
 
 
+def _decimal(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")  # all 6 decimals parse_query keeps, no trailing zeros
+
+
 def to_query(view: View) -> dict[str, str]:
-    """The query parameters that reproduce this view (defaults included, so links are explicit)."""
-    b3 = f"{view.b3:.6f}".rstrip("0").rstrip(".")  # all 6 decimals parse_query keeps, no trailing zeros
-    query = {"flower": view.flower, "b3": b3, "lang": view.lang}
+    """The query parameters that reproduce this view: the shared view always (links are explicit),
+    a page's own controls when they differ from their defaults."""
+    query = {"flower": view.flower, "b3": _decimal(view.b3), "lang": view.lang}
     if view.flower == CUSTOM:
         query |= {"petal": f"{view.petal:g}", "sepal": f"{view.sepal:g}", "observed": view.observed}
+    for name in PAGE_CONTROLS:
+        value = getattr(view, name)
+        if value != getattr(DEFAULT, name):
+            query[name] = _decimal(value) if isinstance(value, float) else str(value)
     return query
 
 
@@ -131,3 +166,14 @@ def flower_point(view: View) -> FlowerPoint:
         return FlowerPoint(view.petal, view.sepal, view.observed, view.flower)
     f = iris_flower(int(view.flower.partition("-")[2]))
     return FlowerPoint(f.petal, f.sepal, f.species, view.flower)
+
+
+def training_point(species: str) -> FlowerPoint:
+    """The training flower observed as `species`."""
+    return flower_point(View(flower=species))
+
+
+def flower_for_species(point: FlowerPoint, species: str) -> FlowerPoint:
+    """The flower a page deriving CE_species uses: the chosen one when it is observed as that
+    species, else the training flower of that species (the page says so; it never relabels)."""
+    return point if point.observed == species else training_point(species)

@@ -18,7 +18,7 @@ st.latex(
     rf" = {fmt(values['blue'])} + {fmt(values['orange'])}"
     rf" + ({fmt(view.b3)}) = {fmt(values['raw_se'])}"
 )
-ui.chart(figures.graph_figure(values, point.observed, lang))
+ui.graph_chart(figures.graph_figure(values, point.observed, lang))
 cols = st.columns(4)
 for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
     col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))

@@ -5,6 +5,7 @@ from core import derivation, explain, figures
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
+from core.view import SHIFT_RANGE
 
 view, point, lang = ui.current()
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
@@ -30,7 +31,9 @@ with right:
 
 st.subheader(t("shift_title", lang))
 st.markdown(t("shift_text", lang))
-shift = st.slider(t("shift_label", lang), -1000.0, 1000.0, 0.0, step=10.0, key="softmax_shift")
+shift = ui.page_control(
+    st.slider, "shift", t("shift_label", lang), min_value=SHIFT_RANGE[0], max_value=SHIFT_RANGE[1], step=10.0
+)
 demo = explain.shift_demo(raw, shift)
 st.dataframe(
     [

@@ -48,8 +48,4 @@ with left:
 with right:
     ui.chart(figures.neg_log_figure(rows, lang))
     st.caption(t("neg_log_caption", lang))
-st.latex(
-    r"\text{Total } CE = CE_{se} + CE_{ve} + CE_{vi} = "
-    + " + ".join(fmt(r.ce, 4) for r in rows)
-    + rf" = {fmt(float(total_ce(view.b3)), 4)}"
-)
+st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3))))

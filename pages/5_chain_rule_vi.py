@@ -5,22 +5,30 @@ from core import derivation, explain, figures, graph
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
+from core.view import TABS, flower_for_species
 
 view, point, lang = ui.current()
 params = Params(b3=view.b3)
-fwd = forward(point.petal, point.sepal, params)
 
 st.title(t("page_chain_vi", lang))
 st.markdown(t("chain_vi_intro", lang))
-vi_tab, ve_tab = st.tabs(["CE_vi → b3", "CE_ve → b3"])
-for tab, short in ((vi_tab, "vi"), (ve_tab, "ve")):
-    with tab:
-        values = graph.node_values(fwd, short, params)
-        ui.chart(figures.graph_figure(values, short, lang, highlight=short))
-        ui.chain_rule(point, view.b3, short, lang)
+short = ui.page_control(
+    st.segmented_control,
+    "tab",
+    t("which_ce", lang),
+    options=TABS,
+    required=True,
+    format_func=lambda s: f"CE_{s} → b3",
+)
+species = {"vi": "virginica", "ve": "versicolor"}[short]
+flower = ui.flower_for(species, point, lang)
+values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
+ui.graph_chart(figures.graph_figure(values, short, lang, highlight=short))
+ui.chain_rule(flower, view.b3, short, lang)
 
 st.subheader(t("slip_title", lang))
-vi = explain.chain_numbers(point.petal, point.sepal, view.b3, "vi")
+virginica = flower if short == "vi" else flower_for_species(point, "virginica")
+vi = explain.chain_numbers(virginica.petal, virginica.sepal, view.b3, "vi")
 st.error(
     t(
         "slip_text",
@@ -28,13 +36,14 @@ st.error(
         wrong=fmt(derivation.evaluate(derivation.seed_slip(), vi.probs), 4),
         right=fmt(vi.product, 4),
         fd=f"{vi.finite_difference:.6f}",
+        flower=t(f"short_{virginica.observed}", lang),
     ),
     icon=":material/error:",
 )
 st.latex(
-    r"\text{seed: } \left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = \textcolor{#D55E00}{-P_{se}}"
-    r"\quad\text{✗}\qquad"
-    r"\left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = +P_{se}\quad\text{✓}"
+    rf"\text{{{t('hand_derivation', lang)}: }} \left(-\frac{{1}}{{P_{{vi}}}}\right) \cdot (-P_{{se}} P_{{vi}}) \cdot 1"
+    r" = \textcolor{#D55E00}{-P_{se}}\quad\text{✗}"
 )
+st.latex(r"\left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1 = +P_{se}\quad\text{✓}")
 st.markdown(t("general_rule", lang))
 st.latex(r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]")

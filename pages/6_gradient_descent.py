@@ -5,6 +5,7 @@ from core import animation, explain, figures
 from core.figures import fmt
 from core.i18n import t
 from core.training import d_total_ce_d_b3, descend, total_ce
+from core.view import RATE_RANGE, STEPS_RANGE
 
 view, _, lang = ui.current()
 rows = explain.ce_table(view.b3)
@@ -12,22 +13,16 @@ total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 
 st.title(t("page_descent", lang))
 st.markdown(t("descent_intro", lang))
-st.latex(
-    r"\text{Total } CE = CE_{se} + CE_{ve} + CE_{vi} = "
-    + " + ".join(fmt(r.ce, 4) for r in rows)
-    + rf" = {fmt(total, 4)}"
-)
-st.latex(
-    r"\frac{d\,\text{Total } CE}{d\,b_3} = (P_{se}^{(1)} - 1) + P_{se}^{(2)} + P_{se}^{(3)} = "
-    + " + ".join(f"({fmt(r.gradient, 4)})" for r in rows)
-    + rf" = {fmt(slope, 4)}"
-)
+st.latex(explain.total_ce_latex(rows, total))
+st.latex(explain.total_gradient_latex(rows, slope))
 st.caption(t("descent_samples_caption", lang))
 
 controls, plot = st.columns([1, 3])
 with controls:
-    rate = st.slider(t("learning_rate", lang), 0.05, 3.0, 1.0, step=0.05, key="learning_rate")
-    steps = st.slider(t("steps_shown", lang), 0, 30, 8, key="steps_shown")
+    rate = ui.page_control(st.slider, "rate", t("learning_rate", lang), min_value=RATE_RANGE[0],
+                           max_value=RATE_RANGE[1], step=0.05)  # fmt: skip
+    steps = ui.page_control(st.slider, "steps", t("steps_shown", lang), min_value=STEPS_RANGE[0],
+                            max_value=STEPS_RANGE[1])  # fmt: skip
     next_b3 = descend(view.b3, rate, 1)[1].b3
     st.latex(rf"b_3 \leftarrow {view.b3:g} - {rate:g} \cdot ({fmt(slope, 4)}) = {fmt(next_b3, 4)}")
     st.button(
@@ -39,13 +34,7 @@ with controls:
         icon=":material/south_east:",
     )
     end = descend(view.b3, rate, 200)[-1].b3
-    st.button(
-        t("run_to_end", lang),
-        on_click=ui.set_b3,
-        args=(end,),
-        width="stretch",
-        icon=":material/fast_forward:",
-    )
+    st.button(t("run_to_end", lang), on_click=ui.set_b3, args=(end,), width="stretch", icon=":material/fast_forward:")
     st.button(t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:")
 path = descend(view.b3, rate, steps)
 with plot:

@@ -1,20 +1,27 @@
 import streamlit as st
 
 import ui
-from core import animation
+from core import animation, explain
 from core.i18n import t
+from core.training import d_total_ce_d_b3
+from core.view import SOURCES, training_point
 
 view, _, lang = ui.current()
 
 st.title(t("page_flow", lang))
 st.markdown(t("flow_intro", lang))
-source = st.segmented_control(
+source = ui.page_control(
+    st.segmented_control,
+    "source",
     t("flow_source", lang),
-    animation.SOURCES,
-    default="total",
-    key="flow_source",
+    options=SOURCES,
     required=True,
     format_func=lambda s: t(f"source_{s}", lang),
 )
-ui.chart(animation.gradient_flow_figure(view.b3, source, lang))
+if source == "total":
+    st.latex(explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3))))
+else:
+    flower = training_point({"se": "setosa", "ve": "versicolor", "vi": "virginica"}[source])
+    st.latex(explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, source)))
+ui.graph_chart(animation.gradient_flow_figure(view.b3, source, lang))
 st.caption(t("flow_caption", lang))

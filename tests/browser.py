@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # playwright is imported lazily so that importing this module
     from playwright.sync_api import Browser, Page, Playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-APP = "app.py"
+APP = "server.py"
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

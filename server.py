@@ -1,0 +1,79 @@
+"""The server: Streamlit serving app.py, plus one middleware so that every address renders a page.
+
+    streamlit run server.py        (what `make run` does; `streamlit run app.py` serves the same app)
+
+Streamlit answers any unknown path with its index.html, whose scripts are linked relative to the
+path: at /softmax/extra the browser asks /softmax/static/js/..., gets HTML again, and shows a blank
+page forever; a path starting with // gets a bare 400. The middleware sends a browser that asks
+for such a page (Accept: text/html) to the nearest real page instead, adding `notfound=1` when the
+path named no page, so the app shows a short note. Nothing of the requested path is echoed back.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+PAGE_PATHS = ("softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent", "gradient_flow")
+PAGE_PATHS += ("beyond_b3",)
+PAGE_ONE_ALIASES = ("network",)  # page 1 lives at the root
+# Streamlit's own prefixes: assets, websocket, health, media, components, auth.
+RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2callback", "favicon.png")
+
+
+def page_redirect(path: str, query: str, base: str = "") -> str | None:
+    """Where to send a browser that asked for this page path, or None to serve it as it is."""
+    if base:
+        prefix = "/" + base.strip("/")
+        if path != prefix and not path.startswith(prefix + "/"):
+            return None
+        path = path[len(prefix) :]
+    else:
+        prefix = ""
+    segments = [s for s in path.split("/") if s]
+    if segments and segments[0] in RESERVED:
+        return None
+    if not segments:
+        if path in ("", "/"):
+            return None
+        target, known = "", True  # "//" and the like: the root
+    elif len(segments) == 1 and segments[0] in PAGE_PATHS:
+        if path == "/" + segments[0]:
+            return None
+        target, known = segments[0], True
+    elif len(segments) == 1 and segments[0] in PAGE_ONE_ALIASES:
+        target, known = "", True
+    else:
+        target, known = (segments[0] if segments[0] in PAGE_PATHS else ""), False
+    extra = "" if known else urlencode({"notfound": "1"})
+    joined = "&".join(part for part in (query, extra) if part)
+    location = f"{prefix}/{target}"
+    return f"{location}?{joined}" if joined else location
+
+
+class KnownPages:
+    """ASGI middleware: browser page requests for unknown or malformed paths get a 302 to a page."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and _wants_html(scope):
+            base = st.get_option("server.baseUrlPath")
+            target = page_redirect(scope["path"], scope.get("query_string", b"").decode("latin-1"), base)
+            if target is not None:
+                headers = [(b"location", target.encode("latin-1")), (b"cache-control", b"no-cache")]
+                await send({"type": "http.response.start", "status": 302, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)
+
+
+def _wants_html(scope) -> bool:
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+app = st.App("app.py", middleware=[Middleware(KnownPages)])
