@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 
+links = st.sidebar.container()  # the page links go first in the sidebar, drawn once the view is known
 view = ui.sidebar()
 st.session_state.current_view = view
-ui.navigation(view.lang).run()
+ui.navigation(view, links).run()

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
 from core import derivation, explain
 from core.data import iris
 from core.figures import fmt
+from core.graph import observed_short
 from core.i18n import t
 from core.softmax import SPECIES
-from core.graph import observed_short
 from core.view import (
     B3_RANGE,
     CUSTOM,
@@ -140,7 +141,6 @@ def sidebar(page_file_run: bool = False) -> View:
             f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
             f" · {t('observed', lang)}: {t('species_' + point.observed, lang)}"
         )
-        st.caption(t("sidebar_link", lang))
     if st.query_params.to_dict() != to_query(view):
         st.query_params.from_dict(to_query(view))
     for note in s.notes:
@@ -166,9 +166,27 @@ def page_assets(lang: str) -> None:
     )
 
 
-def navigation(lang: str):
-    pages = [st.Page(path, title=t(key, lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
-    return st.navigation(pages, position="sidebar")
+def navigation(view: View, links) -> None:
+    """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
+    with a link to this exact view to copy, and run the chosen page."""
+    pages = [st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
+    page = st.navigation(pages, position="hidden")
+    query = to_query(view)
+    with links:
+        for p in pages:
+            st.page_link(p, query_params=query)
+    with st.sidebar:
+        st.caption(t("sidebar_link", view.lang))
+        st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
+    return page
+
+
+def view_link(url_path: str, query: dict) -> str:
+    """The full address of this page with this view, from the address the browser used."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    base = "/" + st.get_option("server.baseUrlPath").strip("/")
+    path = f"{base.rstrip('/')}/{url_path}"
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
 
 def current():
@@ -177,8 +195,9 @@ def current():
     if view is None:
         # Streamlit ran this page file without app.py, as in its legacy pages/ mode (it does so until
         # a session declares st.navigation, and AppTest on every run): do app.py's part here.
+        links = st.sidebar.container()
         view = sidebar(page_file_run=True)
-        navigation(view.lang)
+        navigation(view, links)
     return view, flower_point(view), view.lang
 
 

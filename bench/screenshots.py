@@ -1,10 +1,12 @@
-"""Screenshot every page of the app in every language, in Debian's chromium at 1920x1080.
+"""Screenshot every page of the app in every language, in Debian's chromium.
 
     python bench/screenshots.py --out shots/ [--pages network,softmax] [--langs en,zh] \
-        [--query "b3=-2&flower=setosa"] [--base-url http://127.0.0.1:8501]
+        [--sizes 1920,1280,phone] [--query "b3=-2&flower=setosa"] [--tag statquest] \
+        [--base-url http://127.0.0.1:8501]
 
-Starts its own `streamlit run app.py` on a free port unless --base-url is given. Writes
-<out>/<page>_<lang>.png (the root page, an empty path, is saved as root_<lang>.png) and, when it
+Starts its own `streamlit run server.py` on a free port unless --base-url is given. Writes
+<out>/<page>_<lang>_<size>[_<tag>].png (the root page is "root"), then _2, _3... as the main area
+scrolls, and, when it
 started the server, <out>/streamlit.log. Prints browser console errors and the text of any
 `stException` element (redacted by client.showErrorDetails = "none"; the traceback is in the log),
 and exits 1 if any page showed an exception (or never finished running), 2 if the server or
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +36,7 @@ from tests.browser import (  # noqa: E402
 # "" is page 1, at the root URL
 DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,gradient_flow,beyond_b3"
 DEFAULT_LANGS = "en,zh"
-VIEWPORT = {"width": 1920, "height": 1080}
+VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720), "phone": (390, 844)}
 PLOTLY_SETTLE_MS = 1500
 
 
@@ -43,9 +46,9 @@ def page_url(base: str, page: str, lang: str, query: str) -> str:
     return f"{url}&{query}" if query else url
 
 
-def shot_name(page: str, lang: str) -> str:
+def shot_name(page: str, lang: str, size: str = "1920", tag: str = "") -> str:
     stem = page.strip("/").replace("/", "_") or "root"
-    return f"{stem}_{lang}.png"
+    return "_".join(part for part in (stem, lang, size, tag) if part) + ".png"
 
 
 @contextlib.contextmanager
@@ -57,11 +60,14 @@ def server_url(base_url: str | None) -> Iterator[tuple[str, object | None]]:
         yield server.url, server
 
 
-def shoot(browser, url: str, path: Path) -> tuple[list[str], list[str]]:
+def shoot(browser, url: str, path: Path, size: tuple[int, int] = VIEWPORTS["1920"]) -> tuple[list[str], list[str]]:
     """Screenshot one URL; return (console errors, exception texts)."""
     from playwright.sync_api import Error as PlaywrightError
 
-    context = browser.new_context(viewport=VIEWPORT)
+    phone = size[0] < 600
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, device_scale_factor=2 if phone else 1, is_mobile=phone
+    )
     page = context.new_page()
     console_errors: list[str] = []
 
@@ -110,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=DEFAULT_PAGES, help='comma-separated url paths; "" is the root')
     parser.add_argument("--langs", default=DEFAULT_LANGS, help="comma-separated ?lang= values")
     parser.add_argument("--query", default="", help='extra query string, e.g. "b3=-2&flower=setosa"')
+    parser.add_argument("--sizes", default="1920", help="comma-separated: " + ", ".join(VIEWPORTS))
+    parser.add_argument("--tag", default="", help="added to each file name, e.g. the query's name")
     parser.add_argument("--base-url", default=None, help="use a running app instead of starting one")
     args = parser.parse_args(argv)
 
@@ -124,20 +132,19 @@ def main(argv: list[str] | None = None) -> int:
         with server_url(args.base_url) as (base, server), sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             try:
-                for page in pages:
-                    for lang in langs:
-                        url = page_url(base, page, lang, args.query)
-                        path = args.out / shot_name(page, lang)
-                        path.unlink(missing_ok=True)  # so "saved" below never reports a stale file
-                        console_errors, exceptions = shoot(browser, url, path)
-                        saved = "saved" if path.exists() else "NOT saved"
-                        print(f"{url} -> {path} ({saved})", flush=True)
-                        for message in console_errors:
-                            print(f"  console error: {message}")
-                        for text in exceptions:
-                            print(f"  EXCEPTION: {text}")
-                        if exceptions:
-                            failed.append(url)
+                for page, lang, size in itertools.product(pages, langs, args.sizes.split(",")):
+                    url = page_url(base, page, lang, args.query)
+                    path = args.out / shot_name(page, lang, size, args.tag)
+                    path.unlink(missing_ok=True)  # so "saved" below never reports a stale file
+                    console_errors, exceptions = shoot(browser, url, path, VIEWPORTS[size])
+                    saved = "saved" if path.exists() else "NOT saved"
+                    print(f"{url} -> {path} ({saved})", flush=True)
+                    for message in console_errors:
+                        print(f"  console error: {message}")
+                    for text in exceptions:
+                        print(f"  EXCEPTION: {text}")
+                    if exceptions:
+                        failed.append(url)
             finally:
                 browser.close()
             if server is not None:

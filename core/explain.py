@@ -134,3 +134,21 @@ def chain_product_latex(numbers: ChainNumbers) -> str:
     labels = r" \cdot ".join(f.label for f in rule.factors)
     values = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
     return rf"{rule.result.label} = {labels} = {values} = {fmt(numbers.product, 4)}"
+
+
+def hidden_latex(petal: float, sepal: float, params: Params, names: tuple[str, str]) -> tuple[str, str]:
+    """top ReLU = ReLU(-2.5 × petal + 0.6 × sepal + 1.6) = value, and the same for bottom, with the
+    flower's numbers in: what a student needs to recompute the hidden nodes from the graph.
+    `names` are the words for top ReLU and bottom ReLU in the page's language."""
+    p = params
+    fwd = forward(petal, sepal, p)
+    lines = []
+    for name, w_petal, w_sepal, bias, value in (
+        (names[0], p.petal_top, p.sepal_top, p.b1, fwd.top),
+        (names[1], p.petal_bottom, p.sepal_bottom, p.b2, fwd.bottom),
+    ):
+        lines.append(
+            rf"\text{{{name}}} = \text{{ReLU}}({w_petal:g} \times {fmt(petal)} + {w_sepal:g} \times {fmt(sepal)}"
+            rf" + {bias:g}) = {fmt(float(value))}"
+        )
+    return lines[0], lines[1]

@@ -207,9 +207,9 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     grid = forward(petal, sepal, Params(b3=b3))
     here = forward(point.petal, point.sepal, Params(b3=b3))
     panels = (
-        ("blue", grid.blue, here.blue, BLUE, f"blue = {STATQUEST.top_se:g} × top"),
-        ("orange", grid.orange, here.orange, ORANGE, f"orange = {STATQUEST.bottom_se:g} × bottom"),
-        ("green", grid.green, here.green, GREEN, f"green = blue + orange + b₃ ({b3:g})"),
+        ("blue", grid.blue, here.blue, BLUE, f"blue = {STATQUEST.top_se:g} × {t('node_top', lang)}"),
+        ("orange", grid.orange, here.orange, ORANGE, f"orange = {STATQUEST.bottom_se:g} × {t('node_bottom', lang)}"),
+        ("green", grid.green, here.green, GREEN, f"green = blue + orange + b₃ (b₃ = {b3:g})"),
     )
     fig = make_subplots(
         rows=1,
@@ -246,19 +246,30 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
             row=1,
             col=col,
         )
-    tick = dict(tickfont=dict(size=12), nticks=4, title_font=dict(size=15))
+    tick = dict(tickfont=dict(size=13), tickvals=[0, 0.5, 1], title_font=dict(size=15))
     scene = dict(
         xaxis=dict(title=t("petal", lang), range=[0, 1], **tick),
         yaxis=dict(title=t("sepal", lang), range=[0, 1], **tick),
-        zaxis=dict(title="", range=[-4, 3], **tick),
-        camera=dict(eye=dict(x=-1.45, y=-1.55, z=0.75)),
+        zaxis=dict(
+            title=t("value", lang),
+            range=[-4, 3],
+            tickvals=[-4, -2, 0, 2],
+            tickfont=dict(size=13),
+            title_font=dict(size=15),
+        ),  # fmt: skip
+        camera=dict(eye=dict(x=-1.35, y=-1.45, z=0.7)),
         aspectmode="cube",
+        domain=None,
     )
-    fig.update_layout(scene=scene, scene2=scene, scene3=scene)
+    scenes = {}
+    for i, name in enumerate(("scene", "scene2", "scene3")):
+        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.9]))
+    fig.update_layout(**scenes)
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=19, color=INK)
-    _base_layout(fig, 560, axes=False)
-    fig.update_layout(margin=dict(l=0, r=0, t=50, b=0))
+        annotation.y = 0.97
+    _base_layout(fig, 640, axes=False)
+    fig.update_layout(margin=dict(l=0, r=0, t=40, b=0))
     return fig
 
 
@@ -275,7 +286,7 @@ def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
     """Raw outputs, their SoftMax probabilities and ArgMax's 0/1 output, side by side."""
     from plotly.subplots import make_subplots
 
-    names = list(SPECIES)  # the Latin names read the same in both languages and fit the axis
+    names = [t(f"short_{s}", lang) for s in SPECIES]
     titles = (t("raw_outputs", lang), "SoftMax", "ArgMax")
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
     for col, (values, digits) in enumerate(((raw, 3), (probs, 3), (argmax, 0)), start=1):
@@ -448,3 +459,37 @@ def pmatrix(values, digits: int = 4) -> str:
     rows = rows.T if rows.shape[0] == 1 else rows
     body = r"\\".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
     return rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
+
+
+def gradients_figure(exact: dict, numeric: dict, lang: str) -> go.Figure:
+    """Every weight's and bias's dCE/dparameter: backpropagation beside the finite difference."""
+    names = list(exact)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[exact[n] for n in names],
+            name=t("backprop", lang),
+            marker=dict(color=BLUE),
+            hovertemplate="%{x}: %{y:.6f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[numeric[n] for n in names],
+            name=t("finite_difference", lang),
+            marker=dict(color=ORANGE, pattern_shape="/"),
+            hovertemplate="%{x}: %{y:.6f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickfont=dict(size=14), tickangle=-35)
+    fig.update_yaxes(title=t("gradient_axis", lang), gridcolor="#edf0f3", zeroline=True, zerolinecolor=NEUTRAL)
+    _base_layout(fig, 440)
+    fig.update_layout(
+        barmode="group",
+        showlegend=True,
+        legend=dict(x=0.5, y=1.02, xanchor="center", yanchor="bottom", orientation="h", font=dict(size=16)),
+        margin=dict(l=90, r=30, t=50, b=110),
+    )
+    return fig

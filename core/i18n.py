@@ -12,7 +12,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_sepal": ("Sepal width (scaled 0-1)", "花萼宽度（缩放到 0-1）"),
     "sidebar_observed": ("Observed species", "观察到的品种"),
     "sidebar_iris_number": ("Iris flower number (1-150)", "鸢尾花编号（1-150）"),
-    "sidebar_link": ("Link to this view: copy the address bar.", "本视图的链接：复制地址栏即可。"),
+    "sidebar_link": ("Link to this view (the button copies it):", "本视图的链接（按钮可复制）："),
     "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾 setosa"),
     "flower_versicolor": ("Training flower: versicolor", "训练样本：变色鸢尾 versicolor"),
     "flower_virginica": ("Training flower: virginica", "训练样本：维吉尼亚鸢尾 virginica"),
@@ -299,6 +299,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "The gradient of every weight and bias",
         "每个权重和偏置的梯度",
     ),
+    "gradient_axis": ("dCE / d parameter", "dCE / d 参数"),
+    "rows_c": ("rows c = se, ve, vi", "各行 c = se, ve, vi"),
+    "hidden_title": ("Recompute it by hand", "亲手算一遍"),
     "parameter": (
         "parameter",
         "参数",

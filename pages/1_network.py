@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import figures, graph
+from core import explain, figures, graph
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -19,6 +19,9 @@ st.latex(
     rf" + ({fmt(view.b3)}) = {fmt(values['raw_se'])}"
 )
 ui.graph_chart(figures.graph_figure(values, point.observed, lang))
+names = (t("node_top", lang), t("node_bottom", lang))
+for line in explain.hidden_latex(point.petal, point.sepal, params, names):
+    st.latex(line)
 cols = st.columns(4)
 for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
     col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))

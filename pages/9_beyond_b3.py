@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain
+from core import derivation, explain, figures
 from core.figures import pmatrix
 from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
@@ -23,7 +23,8 @@ st.latex(
     f" = {pmatrix(grad_raw(fwd.raw, point.observed))}"
 )
 st.latex(
-    r"\text{rows } c = se, ve, vi:\quad \frac{d\,CE_c}{d\,Raw_k} = " + derivation.latex(derivation.ce_gradient_matrix())
+    rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
+    + derivation.latex(derivation.ce_gradient_matrix())
 )
 
 st.subheader(t("jacobian_title", lang))
@@ -35,6 +36,7 @@ right.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
 st.subheader(t("all_gradients_title", lang))
 exact = param_gradients(point.petal, point.sepal, point.observed, params)
 numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+ui.chart(figures.gradients_figure(exact, numeric, lang))
 st.dataframe(
     [
         {
