@@ -1,0 +1,174 @@
+"""The explorer in Chromium as a class meets it: odd addresses, keyboards, projectors and phones."""
+
+import pytest
+
+from core.i18n import TEXT
+from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+SLIDER_LABEL = ".js-plotly-plot .slider-container .slider-group > text.slider-label"
+
+
+def open_page(browser, url: str, width: int = 1280, height: int = 720, phone: bool = False):
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    assert page.locator(EXCEPTION_SELECTOR).count() == 0, exception_texts(page)
+    return page
+
+
+def title(page) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+def warnings(page) -> str:
+    return " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+
+
+@pytest.mark.parametrize(
+    "path, expected_title, note",
+    [
+        ("/softmax/extra", TEXT["page_softmax"][0], True),
+        ("/pages/1_network", TEXT["page_network"][0], True),
+        ("//?lang=zh", TEXT["page_network"][1], False),
+        ("/nope", TEXT["page_network"][0], True),
+    ],
+)
+def test_every_address_renders_a_page(app_server, browser, path, expected_title, note):
+    page = open_page(browser, app_server + path)
+    try:
+        page.wait_for_selector("h1", timeout=30_000)
+        assert title(page) == expected_title
+        assert (TEXT["note_page"][0] in warnings(page)) is note
+    finally:
+        page.context.close()
+
+
+def test_the_b3_slider_keeps_every_keypress(app_server, browser):
+    """Each arrow key moves b3 by 0.01 while the reruns it starts are still in flight."""
+    page = open_page(browser, f"{app_server}/gradient_descent?b3=-2&flower=setosa")
+    try:
+        thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+        thumb.focus()
+        for _ in range(20):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(40)
+        wait_for_app(page)
+        assert thumb.get_attribute("value") == "-1.8"
+        assert "b3=-1.8&" in page.url
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path", ["gradient_flow", "gradient_descent"])
+def test_animation_controls_work_from_the_keyboard(app_server, browser, path):
+    page = open_page(browser, f"{app_server}/{path}?b3=-2&flower=setosa&lang=en")
+    try:
+        page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
+        page.wait_for_function(
+            "[...document.querySelectorAll('.updatemenu-button')].every(b => b.getAttribute('tabindex') === '0')"
+        )
+        # Tab from the element just before the chart lands on its first button.
+        page.locator(".updatemenu-button").first.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.classList.contains('updatemenu-button')")
+
+        def label() -> str:
+            return page.locator(SLIDER_LABEL).first.text_content()
+
+        slider = page.locator(".js-plotly-plot .slider-group").first
+        assert slider.get_attribute("tabindex") == "0" and slider.get_attribute("role") == "slider"
+        slider.focus()
+        page.keyboard.press("Home")
+        first = label()
+        page.keyboard.press("ArrowRight")
+        second = label()
+        page.keyboard.press("End")
+        last = label()
+        assert first != second != last and first.endswith(("0", "1"))
+        page.keyboard.press("Home")
+        page.locator(".updatemenu-button", has_text="2×").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1200)
+        playing = label()
+        assert playing != first, "Enter on ▶ 2× plays the animation"
+        page.locator(".updatemenu-button").last.focus()
+        page.keyboard.press(" ")
+        paused = label()
+        page.wait_for_timeout(900)
+        assert label() == paused, "Space on pause stops it"
+    finally:
+        page.context.close()
+
+
+def test_chinese_pages_say_so_to_the_browser(app_server, browser):
+    page = open_page(browser, f"{app_server}/softmax?lang=zh")
+    try:
+        page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+        assert page.title() == TEXT["app_title"][1]
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path", ["chain_rule_se", "beyond_b3", "gradient_descent"])
+def test_equations_fit_or_scroll_inside_their_box_at_1280x720(app_server, browser, path):
+    page = open_page(browser, f"{app_server}/{path}?b3=-2&flower=setosa&lang=zh")
+    try:
+        boxes = page.evaluate(
+            """[...document.querySelectorAll('.katex-display')].map(e => ({
+                fits: e.scrollWidth <= e.clientWidth + 1,
+                scrolls: getComputedStyle(e).overflowX === 'auto',
+                inside: e.getBoundingClientRect().right <= document.querySelector('[data-testid=stMain]')
+                    .getBoundingClientRect().right + 1}))"""
+        )
+        assert boxes, "the page shows equations"
+        assert all((b["fits"] or b["scrolls"]) and b["inside"] for b in boxes), boxes
+    finally:
+        page.context.close()
+
+
+def test_page_7_controls_do_not_cover_the_step_label_at_1280x720(app_server, browser):
+    page = open_page(browser, f"{app_server}/gradient_flow?b3=-2&flower=setosa")
+    try:
+        page.wait_for_selector(SLIDER_LABEL, timeout=30_000)
+        label = page.locator(SLIDER_LABEL).first.bounding_box()
+        for button in page.locator(".updatemenu-button").all():
+            box = button.bounding_box()
+            apart = (
+                box["x"] + box["width"] <= label["x"]
+                or label["x"] + label["width"] <= box["x"]
+                or box["y"] + box["height"] <= label["y"]
+                or label["y"] + label["height"] <= box["y"]
+            )
+            assert apart, (box, label)
+    finally:
+        page.context.close()
+
+
+def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server, browser):
+    page = open_page(browser, f"{app_server}/?b3=-2&flower=setosa", width=390, height=844, phone=True)
+    try:
+        page.wait_for_selector(".st-key-graph .js-plotly-plot", timeout=30_000)
+        graph = page.evaluate(
+            """(() => { const box = document.querySelector('.st-key-graph');
+                const chart = box.querySelector('.js-plotly-plot');
+                let scrolls = false;
+                for (let e = chart.parentElement; e && box.contains(e); e = e.parentElement) {
+                    scrolls ||= getComputedStyle(e).overflowX === 'auto' && e.scrollWidth > e.clientWidth;
+                }
+                return {scrolls, chart: chart.getBoundingClientRect().width}; })()"""
+        )
+        assert graph["scrolls"], "the graph's box scrolls sideways"
+        assert graph["chart"] >= 860, "the graph keeps the layout whose geometry is tested"
+        wide = page.evaluate(
+            """[...document.querySelectorAll('.katex-display')].filter(e => e.scrollWidth > e.clientWidth + 1)
+                .map(e => getComputedStyle(e).overflowX)"""
+        )
+        assert all(overflow == "auto" for overflow in wide)
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= 390, "nothing widens the page itself: only boxes scroll"
+    finally:
+        page.context.close()

@@ -1,0 +1,267 @@
+"""What the explorer must not teach wrong, and the view a link carries: each test here failed on the
+main of before (the graph's geometry has its own module, the browser's behaviour its own)."""
+
+import json
+
+import pytest
+
+from core import explain, figures, graph
+from core.figures import fmt
+from core.i18n import TEXT
+from core.network import Params, forward
+from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
+from server import page_redirect
+from tests.test_app import figures as page_figures
+from tests.test_app import latex_text, open_app
+
+CE_AT_MINUS_2 = dict(zip((s.species for s in SAMPLES), per_sample_ce(-2.0), strict=True))
+GRAD_AT_MINUS_2 = dict(zip((s.species for s in SAMPLES), per_sample_gradient(-2.0), strict=True))
+
+
+def on_page(page: str, **query):
+    at = open_app(**query)
+    return at.switch_page(page).run()
+
+
+def info_text(at) -> str:
+    return "\n".join(e.value for e in at.info)
+
+
+# 2. Each term of a sum under its own name
+
+
+@pytest.mark.parametrize("page", ["pages/3_cross_entropy.py", "pages/6_gradient_descent.py"])
+def test_total_ce_puts_each_flowers_ce_under_its_own_species(page):
+    at = on_page(page, b3="-2")
+    ce = CE_AT_MINUS_2
+    expected = (
+        f"CE_{{se}} + CE_{{ve}} + CE_{{vi}} = {fmt(ce['setosa'], 4)} + {fmt(ce['versicolor'], 4)}"
+        f" + {fmt(ce['virginica'], 4)} = {fmt(float(total_ce(-2.0)), 4)}"
+    )
+    assert expected in latex_text(at)
+
+
+def test_page_6_derivative_puts_each_flowers_gradient_under_its_own_species():
+    at = on_page("pages/6_gradient_descent.py", b3="-2")
+    g = GRAD_AT_MINUS_2
+    latex = latex_text(at)
+    assert r"\frac{d\,CE_{se}}{d\,b_3} + \frac{d\,CE_{ve}}{d\,b_3} + \frac{d\,CE_{vi}}{d\,b_3}" in latex
+    assert "(P_{se} - 1) + P_{se} + P_{se}" in latex
+    values = f"({fmt(g['setosa'], 4)}) + ({fmt(g['versicolor'], 4)}) + ({fmt(g['virginica'], 4)})"
+    assert f"{values} = {fmt(float(d_total_ce_d_b3(-2.0)), 4)}" in latex
+
+
+# 3. A page deriving CE_c uses a flower observed as c, and says so
+
+
+def test_statquest_link_pages_5_6_and_7_agree_on_dce_vi():
+    vi = GRAD_AT_MINUS_2["virginica"]
+    assert fmt(vi, 4) == "0.0351"
+    page5 = on_page("pages/5_chain_rule_vi.py", b3="-2", flower="setosa")
+    assert r"\frac{d\,CE_{vi}}{d\,b_3} = " in latex_text(page5)
+    assert "= 0.0351" in latex_text(page5)
+    assert "0.1509" not in latex_text(page5), "the setosa flower's P_se is not dCE_vi/db3"
+    assert TEXT["species_virginica"][0] in info_text(page5) and "setosa" in info_text(page5)
+    graph_figure = next(f for f in page_figures(page5) if any(t.get("name") == "nodes" for t in f["data"]))
+    observed = next(a["text"] for a in graph_figure["layout"]["annotations"] if a.get("name") == "observed")
+    assert "virginica" in observed and "setosa" not in observed
+    page6 = on_page("pages/6_gradient_descent.py", b3="-2", flower="setosa")
+    assert "(0.0351)" in latex_text(page6)
+    page7 = on_page("pages/7_gradient_flow.py", b3="-2", flower="setosa", source="vi")
+    assert "= 0.0351" in latex_text(page7)
+
+
+def test_page_4_with_a_virginica_flower_derives_ce_se_of_the_setosa_flower_and_offers_to_switch():
+    at = on_page("pages/4_chain_rule_se.py", b3="-2", flower="virginica")
+    setosa = SAMPLES[0]
+    p_se = float(forward(setosa.petal, setosa.sepal, Params(b3=-2.0)).probs[0])
+    assert f"= {fmt(p_se - 1, 4)}" in latex_text(at)
+    assert "virginica" in info_text(at)
+    next(b for b in at.button if b.label == TEXT["use_it"][0]).click().run()
+    assert at.sidebar.selectbox(key="flower_kind").value == "setosa"
+    assert at.query_params["flower"] == "setosa"
+    assert not at.info, "no note once the sidebar's flower is a setosa"
+
+
+def test_a_flower_of_the_right_species_is_used_as_it_is():
+    at = on_page("pages/5_chain_rule_vi.py", b3="0.5", flower="iris-120")
+    assert not at.info
+    from core.data import flower
+
+    f = flower(120)
+    assert f.species == "virginica"
+    numbers = explain.chain_numbers(f.petal, f.sepal, 0.5, "vi")
+    assert f"= {fmt(numbers.product, 4)}" in latex_text(at)
+
+
+# 4. Every URL renders a page
+
+
+@pytest.mark.parametrize(
+    "path, query, target",
+    [
+        ("/", "", None),
+        ("/softmax", "lang=zh", None),
+        ("/softmax/extra", "", "/softmax?notfound=1"),
+        ("/pages/1_network", "b3=1", "/?b3=1&notfound=1"),
+        ("//", "lang=zh", "/?lang=zh"),
+        ("//softmax", "", "/softmax"),
+        ("/nope", "", "/?notfound=1"),
+        ("/network", "b3=1", "/?b3=1"),
+        ("/softmax/", "", "/softmax"),
+        ("/static/js/index.js", "", None),
+        ("/_stcore/health", "", None),
+        ("//evil.example/x", "", "/?notfound=1"),
+    ],
+)
+def test_unknown_paths_are_sent_to_the_nearest_page(path, query, target):
+    assert page_redirect(path, query) == target
+
+
+def test_a_redirect_never_leaves_the_site_and_respects_a_base_path():
+    assert page_redirect("/explorer/softmax/x", "", "explorer") == "/explorer/softmax?notfound=1"
+    assert page_redirect("/explorer", "", "explorer") is None
+    assert page_redirect("/other", "", "explorer") is None
+    for path in ("//evil.example", "///evil.example/", "/\\evil.example"):
+        target = page_redirect(path, "")
+        assert target is None or (target.startswith("/") and not target.startswith("//"))
+
+
+def test_the_app_names_an_unknown_address():
+    at = open_app(notfound="1")
+    assert [w.value for w in at.warning] == [TEXT["note_page"][0]]
+
+
+# 7. Page 6's chart always shows the point and its tangent
+
+
+@pytest.mark.parametrize("b3", ["5", "-5", "4.2"])
+def test_page_6_axis_shows_the_current_point_and_tangent(b3):
+    at = on_page("pages/6_gradient_descent.py", b3=b3)
+    figure = page_figures(at)[0]
+    low, high = figure["layout"]["yaxis"]["range"]
+    total = float(total_ce(float(b3)))
+    assert low < total < high
+    tangent = next(t for t in figure["data"] if t.get("line", {}).get("dash") == "dash")
+    assert all(low <= y <= high for y in tangent["y"])
+
+
+# 8. Page controls survive page switches and live in the link
+
+
+def test_page_controls_survive_page_switches_and_live_in_the_link():
+    at = on_page("pages/6_gradient_descent.py")
+    at.slider(key="rate").set_value(0.5).run()
+    at.slider(key="steps").set_value(3).run()
+    at.switch_page("pages/2_softmax.py").run()
+    at.slider(key="shift").set_value(100.0).run()
+    at.switch_page("pages/7_gradient_flow.py").run()
+    at.button_group(key="source").set_value("vi").run()
+    at.switch_page("pages/5_chain_rule_vi.py").run()
+    at.button_group(key="tab").set_value("ve").run()
+    at.switch_page("pages/6_gradient_descent.py").run()
+    assert at.slider(key="rate").value == 0.5 and at.slider(key="steps").value == 3
+    query = dict(at.query_params)
+    assert {k: query[k] for k in ("rate", "steps", "shift", "source", "tab")} == {
+        "rate": "0.5",
+        "steps": "3",
+        "shift": "100",
+        "source": "vi",
+        "tab": "ve",
+    }
+    at.switch_page("pages/5_chain_rule_vi.py").run()
+    assert at.button_group(key="tab").value == "ve"
+    assert "CE_{ve}" in latex_text(at)
+
+
+def test_a_link_sets_every_page_control():
+    at = on_page("pages/6_gradient_descent.py", rate="0.5", steps="3", shift="100", source="VI", tab="ve")
+    assert not at.warning
+    assert at.slider(key="rate").value == 0.5 and at.slider(key="steps").value == 3
+    assert at.switch_page("pages/2_softmax.py").run().slider(key="shift").value == 100.0
+    assert at.switch_page("pages/7_gradient_flow.py").run().button_group(key="source").value == "vi"
+
+
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ({"rate": "9"}, "note_rate"),
+        ({"rate": "nan"}, "note_rate"),
+        ({"steps": "2.5"}, "note_steps"),
+        ({"steps": "-1"}, "note_steps"),
+        ({"shift": "1e9"}, "note_shift"),
+        ({"source": "<b>x</b>"}, "note_source"),
+        ({"tab": "se"}, "note_tab"),
+    ],
+)
+def test_a_bad_page_control_in_a_link_gets_a_note_and_its_default(query, note):
+    at = open_app(**query)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [TEXT[note][0]]
+    assert not any(k in at.query_params for k in query), "the link is rewritten without the bad value"
+
+
+def test_case_is_treated_the_same_everywhere():
+    at = open_app(lang="ZH", flower="IRIS-007", source="Total")
+    assert not at.warning
+    assert at.title[0].value == TEXT["page_network"][1]
+    assert at.query_params["flower"] == "iris-7" and at.query_params["lang"] == "zh"
+    custom = open_app(flower="Custom", petal="0.3", sepal="0.4", observed="VIRGINICA")
+    assert not custom.warning and custom.sidebar.selectbox(key="observed").value == "virginica"
+
+
+# Could be better: every page has its equation, a figure and live numbers; words a student knows
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/1_network.py",
+        "pages/2_softmax.py",
+        "pages/3_cross_entropy.py",
+        "pages/4_chain_rule_se.py",
+        "pages/5_chain_rule_vi.py",
+        "pages/6_gradient_descent.py",
+        "pages/7_gradient_flow.py",
+        "pages/9_beyond_b3.py",
+    ],
+)
+def test_every_page_shows_an_equation_and_a_figure(page):
+    at = on_page(page, b3="-2")
+    assert at.get("latex"), "an equation"
+    assert at.get("plotly_chart"), "a figure"
+
+
+def test_page_1_lets_a_student_recompute_the_hidden_nodes():
+    latex = latex_text(on_page("pages/1_network.py", b3="-2"))
+    assert r"\text{top ReLU} = \text{ReLU}(-2.5 \times 0.040 + 0.6 \times 0.420 + 1.6) = 1.752" in latex
+
+
+def test_english_text_is_english_and_has_no_jargon():
+    for key, (en, zh) in TEXT.items():
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), key
+        assert "seed" not in en.lower(), key
+
+
+def test_the_chinese_graph_speaks_chinese():
+    values = graph.node_values(forward(0.04, 0.42), "setosa")
+    figure = json.loads(json.dumps(figures.graph_figure(values, "setosa", "zh").to_plotly_json(), default=list))
+    labels = " ".join(next(t for t in figure["data"] if t["name"] == "labels")["text"])
+    for word in ("花瓣", "花萼", "上 ReLU", "下 ReLU", "蓝", "橙", "绿"):
+        assert word in labels
+    observed = next(a["text"] for a in figure["layout"]["annotations"] if a.get("name") == "observed")
+    assert "观察" in observed
+
+
+def test_chinese_chart_categories():
+    at = on_page("pages/2_softmax.py", lang="zh")
+    bars = page_figures(at)[0]["data"][0]["x"]
+    assert bars == ["山鸢尾", "变色鸢尾", "维吉尼亚鸢尾"]
+
+
+def test_sidebar_page_links_keep_the_view_and_a_link_can_be_copied():
+    at = open_app(b3="-1.5", lang="zh", rate="0.5")
+    links = at.get("page_link")
+    assert len(links) == 8
+    assert all(link.proto.query_string == "flower=setosa&b3=-1.5&lang=zh&rate=0.5" for link in links)
+    assert [c.value for c in at.get("code")] == ["http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"]
