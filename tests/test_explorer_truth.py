@@ -238,7 +238,7 @@ def test_page_1_lets_a_student_recompute_the_hidden_nodes():
 
 
 def test_english_text_is_english_and_has_no_jargon():
-    for key, (en, zh) in TEXT.items():
+    for key, (en, _) in TEXT.items():
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), key
         assert "seed" not in en.lower(), key
 
