@@ -159,7 +159,7 @@ def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server
                 for (let e = chart.parentElement; e && box.contains(e); e = e.parentElement) {
                     scrolls ||= getComputedStyle(e).overflowX === 'auto' && e.scrollWidth > e.clientWidth;
                 }
-                return {scrolls, chart: chart.getBoundingClientRect().width}; })()"""
+                return {scrolls, chart: Number(chart.querySelector('.main-svg').getAttribute('width'))}; })()"""
         )
         assert graph["scrolls"], "the graph's box scrolls sideways"
         assert graph["chart"] >= 860, "the graph keeps the layout whose geometry is tested"
