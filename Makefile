@@ -20,9 +20,10 @@ $(VENV)/dev.stamp: $(VENV)/runtime.stamp requirements-dev.txt
 run: $(VENV)/runtime.stamp
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
+# Debian's chromium for the browser tests, and CJK fonts so Chinese pages render (not as boxes).
 chromium:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 lint: $(VENV)/dev.stamp
 	$(PY) -m ruff check .
