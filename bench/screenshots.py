@@ -85,6 +85,8 @@ def shoot(browser, url: str, path: Path, size: tuple[int, int] = VIEWPORTS["1920
             wait_for_app(page)
         except TimeoutError as error:
             exceptions.append(f"app did not finish running: {error}")
+        with contextlib.suppress(PlaywrightError):  # widgets still loading show as grey skeletons
+            page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=15_000)
         page.wait_for_timeout(PLOTLY_SETTLE_MS)
         exceptions.extend(exception_texts(page))
         page.screenshot(path=str(path), full_page=False)

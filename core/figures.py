@@ -448,7 +448,8 @@ def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: st
     fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=total_ce_range(total, tangent_y))
     _base_layout(fig, 460)
     fig.update_layout(
-        showlegend=True, legend=dict(x=0.5, y=0.98, xanchor="center", orientation="h", font=dict(size=17))
+        showlegend=True,
+        legend=dict(x=0.5, y=1.0, xanchor="center", yanchor="bottom", orientation="h", font=dict(size=17)),
     )
     return fig
 
