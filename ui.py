@@ -98,6 +98,7 @@ def sidebar(page_file_run: bool = False) -> View:
     `page_file_run`: Streamlit runs a page file without app.py (its legacy pages/ mode).
     """
     st.session_state.page_file_run = page_file_run
+    st.session_state.charts_drawn = 0
     st.set_page_config(page_icon="🌸", layout="wide")
     _restore_widgets(page_file_run)
     s = st.session_state
@@ -201,14 +202,18 @@ def current():
     return view, flower_point(view), view.lang
 
 
-def chart(fig) -> None:
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None)
+def chart(fig, kind: str = "chart") -> None:
+    """A figure in a box of its own that keeps a minimum width (app.css, by kind) and scrolls
+    sideways on a narrower screen, so a phone shows the figure whole rather than squeezed."""
+    count = st.session_state.get("charts_drawn", 0)
+    st.session_state.charts_drawn = count + 1
+    with st.container(key=f"{kind}-{count}"):
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None)
 
 
 def graph_chart(fig) -> None:
-    """The computational graph: at least GRAPH_MIN_WIDTH wide, its container scrolls on a phone."""
-    with st.container(key="graph"):
-        chart(fig)
+    """The computational graph, never narrower than the layout its geometry test checks."""
+    chart(fig, "graph")
 
 
 def page_control(widget, field: str, label: str, **kwargs):
@@ -235,8 +240,7 @@ def flower_for(species: str, point, lang: str):
     and offer to switch the sidebar to it."""
     flower = flower_for_species(point, species)
     if flower is not point:
-        text, button = st.columns([5, 1], vertical_alignment="center")
-        text.info(
+        st.info(
             t(
                 "other_flower",
                 lang,
@@ -246,7 +250,9 @@ def flower_for(species: str, point, lang: str):
             ),
             icon=":material/swap_horiz:",
         )
-        button.button(t("use_it", lang), key=f"use_{species}", on_click=use_flower, args=(species,), width="stretch")
+        st.button(
+            t("use_it", lang), key=f"use_{species}", on_click=use_flower, args=(species,), icon=":material/swap_horiz:"
+        )
     return flower
 
 
@@ -276,7 +282,8 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
         if not factor.expr.is_number:
             right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
-    st.latex(rf"\Rightarrow {rule.result.label} = {rule.result.latex} = {product} = {fmt(numbers.product, 4)}")
+    st.latex(rf"\Rightarrow {rule.result.label} = {rule.result.latex}")
+    st.latex(rf"= {product} = {fmt(numbers.product, 4)}")
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6
     message = t(
         "fd_check",

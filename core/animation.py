@@ -107,10 +107,10 @@ def _mark_at(edge: tuple[str, str]) -> tuple[float, float]:
 
 
 CIRCLED = ("①", "②", "③")
-FLOW_FRAME = GraphFrame(800, (-0.3, 12.4), top=10, bottom=CONTROLS_HEIGHT)
+FLOW_FRAME = GraphFrame(820, (-0.3, 12.7), top=10, bottom=CONTROLS_HEIGHT)
 FACTOR_X = (1.7, 6.3, 10.9)  # the band above the graph: factor ①, ② and ③, left to right
-BAND_Y = 11.75  # the factors, two lines each
-STATUS_AT = (6.3, 10.6)  # the running product, under the factors
+BAND_Y = 12.05  # the factors, two lines each
+STATUS_AT = (6.3, 10.85)  # the running product, under the factors
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
@@ -123,7 +123,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}")
-    shorts = ("se", "vi", "ve") if source == "total" else (source,)
+    shorts = SHORT if source == "total" else (source,)  # se, ve, vi: the order of the sums on pages 3 and 6
     params = Params(b3=b3)
     first = training_sample(shorts[0])
     values0 = graph.node_values(forward(first.petal, first.sepal, params), shorts[0], params)
@@ -226,7 +226,10 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         for s, c in zip(shorts, contributions, strict=True):
             result = _rich(_sympy_text(derivation.chain_rule(s).result.expr))
             pieces.append((None, f"{t('short_' + training_sample(s).species, lang)}:<br>{result} = {fmt(c)}"))
-        frame(summary, set(summary), {"b3", "ce"}, set(), None, pieces, status, [*contributions, total], "Total CE")
+        every_path = set(PATH_EDGES)
+        outlined = {node for edge in every_path for node in edge}
+        total_name = t("total_ce", lang)
+        frame(summary, set(summary), outlined, every_path, None, pieces, status, [*contributions, total], total_name)
     layout = figure["layout"]
     figure["frames"] = frames
     _add_controls(layout, [f["name"] for f in frames], lang)
@@ -247,11 +250,15 @@ def _merged(trace: dict, update: dict) -> dict:
     return merged
 
 
-def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True, first: int = 1) -> None:
+def _add_controls(
+    layout: dict, names: list[str], lang: str, redraw: bool = True, first: int = 1, below: int = 6
+) -> None:
     """Play at three speeds, pause, and a slider to step to any frame (forward or back).
 
     The buttons and the slider get a row each, so the slider's label never sits under a button.
-    `first` numbers the slider's steps (0 where step 0 is the start, as in page 6's table).
+    `first` numbers the slider's steps (0 where step 0 is the start, as in page 6's table); `below`
+    is the room in px left under the plot for an x-axis. The slider's own tick labels are hidden
+    (dozens of them cannot be read); its current value names the step.
     """
 
     def play(ms):
@@ -267,7 +274,7 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
         ]
 
     margin = layout["margin"]
-    margin["b"] = CONTROLS_HEIGHT
+    margin["b"] = CONTROLS_HEIGHT + below
     plot_height = layout["height"] - margin["t"] - margin["b"]
     pause = [[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")]
     buttons = [dict(label=f"▶ {label}", method="animate", args=play(ms)) for label, ms in SPEEDS]
@@ -279,7 +286,7 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
             buttons=buttons,
             showactive=False,
             x=0.0,
-            y=-6 / plot_height,
+            y=-below / plot_height,
             xanchor="left",
             yanchor="top",
             pad=dict(t=0, r=8),
@@ -291,10 +298,10 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
             active=len(names) - 1,
             x=0.0,
             len=1.0,
-            y=-52 / plot_height,
+            y=-(below + 46) / plot_height,
             yanchor="top",
             pad=dict(t=0, b=0),
-            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=15), offset=6),
+            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=17, color=INK), offset=6),
             steps=[
                 dict(
                     label=str(i + first),
@@ -306,7 +313,8 @@ def _add_controls(layout: dict, names: list[str], lang: str, redraw: bool = True
                 )
                 for i, name in enumerate(names)
             ],
-            font=dict(size=11),
+            font=dict(size=11, color="rgba(0,0,0,0)"),
+            ticklen=5,
         )
     ]
 
@@ -359,10 +367,10 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0) -> dict
     fig.data[tangent_trace].name = t("tangent_plain", lang)  # legends do not redraw while it plays
     figure = fig.to_plotly_json()
     figure["frames"] = frames
-    figure["layout"]["height"] = 560
+    figure["layout"]["height"] = 620
     figure["layout"]["margin"] = dict(l=90, r=30, t=60, b=0)
     totals = [s.total_ce for s in path]
     figure["layout"]["yaxis"]["range"] = [min(1.5, min(totals) - 0.2), max(totals) + 0.6]
-    _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False, first=0)
+    _add_controls(figure["layout"], [f["name"] for f in frames], lang, redraw=False, first=0, below=80)
     figure["layout"]["sliders"][0]["active"] = 0
     return figure

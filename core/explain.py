@@ -8,6 +8,7 @@ import numpy as np
 
 from core import derivation
 from core.figures import fmt
+from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES, class_index, cross_entropy, softmax
 from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
@@ -67,18 +68,35 @@ def ce_table(b3: float, samples=SAMPLES) -> tuple[CERow, ...]:
     return tuple(sorted(rows, key=lambda row: class_index(row.species)))
 
 
-def total_ce_latex(rows: tuple[CERow, ...], total: float) -> str:
+def total_ce_latex(rows: tuple[CERow, ...], total: float, lang: str = "en") -> str:
     """Total CE = CE_se + CE_ve + CE_vi = (each flower's CE under its own name) = total."""
     names = " + ".join(f"CE_{{{SHORT[class_index(r.species)]}}}" for r in rows)
-    return rf"\text{{Total }} CE = {names} = " + " + ".join(fmt(r.ce, 4) for r in rows) + f" = {fmt(total, 4)}"
+    values = " + ".join(fmt(r.ce, 4) for r in rows)
+    return rf"\text{{{t('total_word', lang)} }} CE = {names} = {values} = {fmt(total, 4)}"
 
 
-def total_gradient_latex(rows: tuple[CERow, ...], total: float) -> str:
-    """dTotalCE/db3 = the sum of each flower's dCE_c/db3, each named by its species."""
+def cross_entropy_latex(observed, lang: str) -> tuple[str, str, str]:
+    """The definition, its M = 3 expansion, and its one-hot reduction for the observed species."""
+    obs, pred = rf"\text{{{t('observed_word', lang)}}}", rf"\text{{{t('predicted_word', lang)}}}"
+    c = SHORT[class_index(observed)]
+    others = [k for k in SHORT if k != c]
+    expansion = " - ".join(rf"{obs}_{{{k}}}\log(P_{{{k}}})" for k in SHORT)
+    return (
+        rf"CE = -\sum_{{c=1}}^{{M}} {obs}_c \times \log({pred}_c)",
+        rf"M = 3:\quad CE = -{expansion}",
+        rf"{obs}_{{{c}}} = 1,\ {obs}_{{{others[0]}}} = {obs}_{{{others[1]}}} = 0"
+        rf"\ \Rightarrow\ CE_{{{c}}} = -\log(P_{{{c}}})",
+    )
+
+
+def total_gradient_latex(rows: tuple[CERow, ...], total: float, lang: str = "en") -> tuple[str, str]:
+    """dTotalCE/db3 = the sum of each flower's dCE_c/db3, each named by its species; then the values
+    (two lines, so each fits a 1280x720 projector)."""
     names = " + ".join(rf"\frac{{d\,CE_{{{SHORT[class_index(r.species)]}}}}}{{d\,b_3}}" for r in rows)
     forms = " + ".join("(P_{se} - 1)" if r.species == "setosa" else "P_{se}" for r in rows)
     values = " + ".join(f"({fmt(r.gradient, 4)})" for r in rows)
-    return rf"\frac{{d\,\text{{Total }} CE}}{{d\,b_3}} = {names} = {forms} = {values} = {fmt(total, 4)}"
+    total_ce = rf"\text{{{t('total_word', lang)} }} CE"
+    return rf"\frac{{d\,{total_ce}}}{{d\,b_3}} = {names} = {forms}", rf"= {values} = {fmt(total, 4)}"
 
 
 @dataclass(frozen=True)
@@ -128,12 +146,12 @@ def onehot(observed) -> np.ndarray:
     return np.eye(3)[class_index(observed)]
 
 
-def chain_product_latex(numbers: ChainNumbers) -> str:
-    """dCE_c/db3 = factor 1 · factor 2 · factor 3 = their values = the product, for one flower."""
+def chain_product_latex(numbers: ChainNumbers) -> tuple[str, str]:
+    """dCE_c/db3 = factor 1 · factor 2 · factor 3, then = their values = the product, for one flower."""
     rule = derivation.chain_rule(numbers.observed)
     labels = r" \cdot ".join(f.label for f in rule.factors)
     values = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
-    return rf"{rule.result.label} = {labels} = {values} = {fmt(numbers.product, 4)}"
+    return rf"{rule.result.label} = {labels} = {rule.result.latex}", rf"= {values} = {fmt(numbers.product, 4)}"
 
 
 def hidden_latex(petal: float, sepal: float, params: Params, names: tuple[str, str]) -> tuple[str, str]:

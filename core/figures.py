@@ -80,7 +80,8 @@ def graph_figure(
     path = set(graph.chain_path(highlight)) if highlight else set()
     stretch = frame.units_per_px / GRAPH_FRAME.units_per_px
     fig = go.Figure()
-    for edge in graph.edges():
+    # The highlighted path is drawn last, so no grey edge crosses over it.
+    for edge in sorted(graph.edges(), key=lambda e: e.key in path):
         on_path = edge.key in path
         faint = edge.target == "ce" and edge.source != f"p_{obs}"
         fig.add_trace(
@@ -207,9 +208,15 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     grid = forward(petal, sepal, Params(b3=b3))
     here = forward(point.petal, point.sepal, Params(b3=b3))
     panels = (
-        ("blue", grid.blue, here.blue, BLUE, f"blue = {STATQUEST.top_se:g} × {t('node_top', lang)}"),
-        ("orange", grid.orange, here.orange, ORANGE, f"orange = {STATQUEST.bottom_se:g} × {t('node_bottom', lang)}"),
-        ("green", grid.green, here.green, GREEN, f"green = blue + orange + b₃ (b₃ = {b3:g})"),
+        ("blue", grid.blue, here.blue, BLUE, f"<b>blue</b><br>= {STATQUEST.top_se:g} × {t('node_top', lang)}"),
+        (
+            "orange",
+            grid.orange,
+            here.orange,
+            ORANGE,
+            f"<b>orange</b><br>= {STATQUEST.bottom_se:g} × {t('node_bottom', lang)}",
+        ),
+        ("green", grid.green, here.green, GREEN, f"<b>green</b> = blue + orange + b₃<br>(b₃ = {b3:g})"),
     )
     fig = make_subplots(
         rows=1,
@@ -249,7 +256,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     tick = dict(tickfont=dict(size=13), tickvals=[0, 0.5, 1], title_font=dict(size=15))
     scene = dict(
         xaxis=dict(title=t("petal", lang), range=[0, 1], **tick),
-        yaxis=dict(title=t("sepal", lang), range=[0, 1], **tick),
+        yaxis=dict(title=t("sepal", lang), range=[0, 1], **(tick | dict(tickvals=[0, 0.5]))),  # no corner clash
         zaxis=dict(
             title=t("value", lang),
             range=[-4, 3],
@@ -257,19 +264,20 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
             tickfont=dict(size=13),
             title_font=dict(size=15),
         ),  # fmt: skip
-        camera=dict(eye=dict(x=-1.35, y=-1.45, z=0.7)),
-        aspectmode="cube",
-        domain=None,
+        camera=dict(eye=dict(x=-1.9, y=-2.05, z=1.0)),
+        aspectmode="manual",
+        aspectratio=dict(x=1, y=1, z=0.85),
     )
     scenes = {}
     for i, name in enumerate(("scene", "scene2", "scene3")):
-        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.9]))
+        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.86]))
     fig.update_layout(**scenes)
-    for annotation in fig.layout.annotations:
-        annotation.font = dict(size=19, color=INK)
-        annotation.y = 0.97
-    _base_layout(fig, 640, axes=False)
-    fig.update_layout(margin=dict(l=0, r=0, t=40, b=0))
+    for annotation, (_, _, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
+        annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
+        annotation.y = 1.0
+        annotation.yanchor = "top"
+    _base_layout(fig, 420, axes=False)  # 3D scenes scale with their height: this fits a third of 860 px
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0))
     return fig
 
 
@@ -368,21 +376,34 @@ def neg_log_figure(rows, lang: str) -> go.Figure:
         )
     )
     symbols = {"setosa": "circle", "versicolor": "diamond", "virginica": "square"}
-    positions = {"setosa": "middle right", "versicolor": "top center", "virginica": "bottom center"}
+    # Where each flower's label sits, in px from its point: apart from each other and the curve.
+    offsets = {"setosa": (70, -10), "versicolor": (-75, -70), "virginica": (40, -95)}
     for row in rows:
         fig.add_trace(
             go.Scatter(
                 x=[row.predicted],
                 y=[row.ce],
-                mode="markers+text",
-                marker=dict(size=16, symbol=symbols[row.species], color=GREEN),
-                text=[f"{t('species_' + row.species, lang)}: {fmt(row.ce)}"],
-                textposition=positions[row.species],
-                textfont=dict(size=17),
+                mode="markers",
+                marker=dict(size=16, symbol=symbols[row.species], color=GREEN, line=dict(color="white", width=1.5)),
+                name=t(f"short_{row.species}", lang),
+                hovertemplate=f"{t('short_' + row.species, lang)}: p = %{{x:.3f}}, CE = %{{y:.3f}}<extra></extra>",
             )
         )
+        ax, ay = offsets[row.species]
+        fig.add_annotation(
+            x=row.predicted,
+            y=row.ce,
+            ax=ax,
+            ay=ay,
+            text=f"{t('short_' + row.species, lang)}: {fmt(row.ce)}",
+            showarrow=True,
+            arrowcolor=NEUTRAL,
+            arrowwidth=1.5,
+            font=dict(size=16, color=INK),
+            bgcolor="rgba(255,255,255,0.9)",
+        )
     fig.update_xaxes(title=t("predicted_probability", lang), range=[0, 1.05], gridcolor="#edf0f3")
-    fig.update_yaxes(title="CE = -log(p)", range=[-0.5, 5.4], gridcolor="#edf0f3")
+    fig.update_yaxes(title="CE = -log(p)", range=[-0.3, 5.4], gridcolor="#edf0f3")
     return _base_layout(fig, 420)
 
 
@@ -484,8 +505,16 @@ def gradients_figure(exact: dict, numeric: dict, lang: str) -> go.Figure:
             hovertemplate="%{x}: %{y:.6f}<extra></extra>",
         )
     )
-    fig.update_xaxes(tickfont=dict(size=14), tickangle=-35)
-    fig.update_yaxes(title=t("gradient_axis", lang), gridcolor="#edf0f3", zeroline=True, zerolinecolor=NEUTRAL)
+    values = [*exact.values(), *numeric.values()]
+    low, high = min(0.0, *values) * 1.15, max(0.0, *values) * 1.15
+    fig.update_xaxes(tickfont=dict(size=14), tickangle=-35, dtick=1)
+    fig.update_yaxes(
+        title=t("gradient_axis", lang),
+        gridcolor="#edf0f3",
+        zeroline=True,
+        zerolinecolor=NEUTRAL,
+        range=[low, high] if high > low else [-1e-3, 1e-3],
+    )
     _base_layout(fig, 440)
     fig.update_layout(
         barmode="group",

@@ -43,10 +43,10 @@ NODES = (
     Node("top", 2.4, 6.0, NEUTRAL, (-0.35, 1.05)),
     Node("bottom", 2.4, 2.4, NEUTRAL, (0.0, -1.05)),
     Node("blue", 5.0, 9.6, BLUE, (-1.15, 0.45)),
-    Node("b3", 5.0, 7.85, BIAS, (0.78, 0.47)),
+    Node("b3", 5.0, 7.85, BIAS, (0.82, 0.5)),
     Node("orange", 5.0, 6.1, ORANGE, (1.25, -0.68)),
     Node("raw_se", 7.6, 7.85, GREEN, (0.3, 1.05)),
-    Node("raw_ve", 7.6, 4.5, NEUTRAL),
+    Node("raw_ve", 7.6, 4.5, NEUTRAL, (0.0, -1.05)),
     Node("raw_vi", 7.6, 1.3, NEUTRAL, (0.0, -1.05)),
     Node("p_se", 10.6, 7.85, NEUTRAL),
     Node("p_ve", 10.6, 4.5, NEUTRAL),
@@ -75,10 +75,16 @@ class Edge:
         return self.source, self.target
 
 
+# green feeds every probability: its three edges enter the SoftMax box apart, so no two share a line
+STEM_OFFSET = {"p_se": 0.32, "p_ve": 0.0, "p_vi": -0.32}
+
+
 def _through_softmax(source: str, target: str) -> tuple[Point, ...]:
     a, b = NODE[source], NODE[target]
     x0, x1, _, _ = SOFTMAX_BOX
-    return (a.x, a.y), (x0, a.y), (x1, b.y), (b.x, b.y)
+    entry = a.y + (STEM_OFFSET[target] if source == "raw_se" else 0.0)
+    inset = 0.15  # the bends sit inside the box, so a thick line's corner never shows at its edge
+    return (a.x, a.y), (x0 + inset, entry), (x1 - inset, b.y), (b.x, b.y)
 
 
 def _edge(source: str, target: str, weight: str = "", weight_at: float = 0.3) -> Edge:

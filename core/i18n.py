@@ -13,9 +13,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_observed": ("Observed species", "观察到的品种"),
     "sidebar_iris_number": ("Iris flower number (1-150)", "鸢尾花编号（1-150）"),
     "sidebar_link": ("Link to this view (the button copies it):", "本视图的链接（按钮可复制）："),
-    "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾 setosa"),
-    "flower_versicolor": ("Training flower: versicolor", "训练样本：变色鸢尾 versicolor"),
-    "flower_virginica": ("Training flower: virginica", "训练样本：维吉尼亚鸢尾 virginica"),
+    "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾"),
+    "flower_versicolor": ("Training flower: versicolor", "训练样本：变色鸢尾"),
+    "flower_virginica": ("Training flower: virginica", "训练样本：维吉尼亚鸢尾"),
     "flower_iris": ("Any Iris flower", "任意一朵鸢尾花"),
     "flower_custom": ("Free sliders", "自由滑块"),
     "species_setosa": ("setosa", "山鸢尾 setosa"),
@@ -86,6 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "which_ce": ("Derive", "推导"),
     "hand_derivation": ("hand derivation", "手推"),
+    "correct": ("correct", "正确"),
     "use_it": ("Use it in the sidebar", "在侧边栏中使用它"),
     # page titles
     "page_network": ("1 · The network", "1 · 神经网络"),
@@ -180,10 +181,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "按 ▶ 并跟随光点：先是前向传播逐层填入数值，然后梯度从 CE 经过 P 和 green 传回 b3。它经过的每条边都会显示局部导数（第 4、5 页的因子 ①、②、③）和累乘结果。动画在浏览器中播放；拖动滑块可以前进或后退一步。",
     ),
     "flow_source": ("The gradient starts from", "梯度的起点"),
-    "source_se": ("CE_se (the setosa training flower)", "CE_se（山鸢尾训练样本）"),
-    "source_vi": ("CE_vi (the virginica training flower)", "CE_vi（维吉尼亚鸢尾训练样本）"),
-    "source_ve": ("CE_ve (the versicolor training flower)", "CE_ve（变色鸢尾训练样本）"),
-    "source_total": ("Total CE (all three, summed at b3)", "总交叉熵（三者在 b3 处相加）"),
+    "source_se": ("CE_se (setosa)", "CE_se（山鸢尾）"),
+    "source_vi": ("CE_vi (virginica)", "CE_vi（维吉尼亚鸢尾）"),
+    "source_ve": ("CE_ve (versicolor)", "CE_ve（变色鸢尾）"),
+    "source_total": ("Total CE (summed at b3)", "总交叉熵（在 b3 处相加）"),
     "flow_caption": (
         "The three training flowers of StatQuest part 7, at the b3 chosen in the sidebar. The figure opens on its last step; ▶ replays it from there, or drag the slider back to the start.",
         "使用 StatQuest 第 7 集的三个训练样本，b3 取侧边栏中的值。图表打开时停在最后一步；拖动滑块回到开头再按 ▶ 即可重播。",
@@ -195,9 +196,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "p_observed": ("P(observed species)", "P(观察品种)"),
     "predicted_probability": (
-        "predicted probability of the observed species",
-        "观察品种的预测概率",
+        "p = predicted probability of the observed species",
+        "p = 观察品种的预测概率",
     ),
+    "observed_word": ("Observed", "观察"),
+    "predicted_word": ("Predicted", "预测"),
+    "total_word": ("Total", "总"),
     "ce_this_flower": (
         "CE of the chosen flower (observed: {species})",
         "所选花的交叉熵（观察：{species}）",
@@ -311,8 +315,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "反向传播",
     ),
     "all_gradients_caption": (
-        "For the chosen flower and its observed species. Finite differences use a step of 1e-6; |Δ| is their distance from backpropagation.",
-        "针对所选的花及其观察品种。有限差分的步长为 1e-6；|Δ| 是它与反向传播结果的差。",
+        "For the chosen flower and its observed species. Finite differences use a step of 1e-6; |Δ| is their distance from backpropagation. A weight or bias feeding a ReLU whose input is negative gets no gradient: the ReLU is flat there.",
+        "针对所选的花及其观察品种。有限差分的步长为 1e-6；|Δ| 是它与反向传播结果的差。输入为负的 ReLU 是平的，流入它的权重和偏置的梯度为 0。",
     ),
 }
 

@@ -29,4 +29,4 @@ cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4
 
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
-ui.chart(figures.surfaces_figure(point, view.b3, lang))
+ui.chart(figures.surfaces_figure(point, view.b3, lang), "wide")

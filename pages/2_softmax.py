@@ -15,7 +15,9 @@ st.title(t("page_softmax", lang))
 st.latex(
     r"P_{se} = \text{SoftMax}_{se}(Raw_{se}, Raw_{ve}, Raw_{vi})"
     r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}"
-    rf" = \frac{{e^{{{fmt(raw[0])}}}}}{{e^{{{fmt(raw[0])}}} + e^{{{fmt(raw[1])}}} + e^{{{fmt(raw[2])}}}}}"
+)
+st.latex(
+    rf"P_{{se}} = \frac{{e^{{{fmt(raw[0])}}}}}{{e^{{{fmt(raw[0])}}} + e^{{{fmt(raw[1])}}} + e^{{{fmt(raw[2])}}}}}"
     rf" = {fmt(probs[0], 4)}"
 )
 ui.chart(figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang))
@@ -27,7 +29,8 @@ with right:
     st.subheader(t("argmax_title", lang))
     st.markdown(t("argmax_text", lang))
     slope = derivation.chain_rule("se").factors[1]
-    st.latex(rf"{slope.label} = {slope.latex} = {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}")
+    st.latex(rf"{slope.label} = {slope.latex}")
+    st.latex(rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}")
 
 st.subheader(t("shift_title", lang))
 st.markdown(t("shift_text", lang))

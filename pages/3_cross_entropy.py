@@ -13,39 +13,29 @@ rows = explain.ce_table(view.b3)
 
 st.title(t("page_cross_entropy", lang))
 st.markdown(t("ce_intro", lang))
-st.latex(r"CE = -\sum_{c=1}^{M} \text{Observed}_c \times \log(\text{Predicted}_c)")
-st.latex(
-    r"M = 3:\quad CE = -\text{Observed}_{se}\log(P_{se}) - \text{Observed}_{ve}\log(P_{ve})"
-    r" - \text{Observed}_{vi}\log(P_{vi})"
-)
-st.latex(
-    r"\text{Observed}_{se} = 1,\ \text{Observed}_{ve} = \text{Observed}_{vi} = 0"
-    r"\ \Rightarrow\ CE_{se} = -\log(P_{se})"
-)
+for line in explain.cross_entropy_latex(point.observed, lang):
+    st.latex(line)
 
 st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
-left, right = st.columns([5, 6])
-with left:
-    st.dataframe(
-        [
-            {
-                t("species", lang): t(f"species_{r.species}", lang),
-                t("petal", lang): f"{r.petal:.2f}",
-                t("sepal", lang): f"{r.sepal:.2f}",
-                t("p_observed", lang): fmt(r.predicted, 4),
-                "CE = -log(p)": fmt(r.ce, 4),
-            }
-            for r in rows
-        ],
-        hide_index=True,
-        width="stretch",
-    )
-    fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
-    st.metric(
-        t("ce_this_flower", lang, species=t(f"species_{point.observed}", lang)),
-        fmt(float(cross_entropy(fwd.raw, point.observed)), 4),
-    )
-with right:
-    ui.chart(figures.neg_log_figure(rows, lang))
-    st.caption(t("neg_log_caption", lang))
-st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3))))
+st.dataframe(
+    [
+        {
+            t("species", lang): t(f"species_{r.species}", lang),
+            t("petal", lang): f"{r.petal:.2f}",
+            t("sepal", lang): f"{r.sepal:.2f}",
+            t("p_observed", lang): fmt(r.predicted, 4),
+            "CE = -log(p)": fmt(r.ce, 4),
+        }
+        for r in rows
+    ],
+    hide_index=True,
+    width="stretch",
+)
+st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3)), lang))
+fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
+st.metric(
+    t("ce_this_flower", lang, species=t(f"species_{point.observed}", lang)),
+    fmt(float(cross_entropy(fwd.raw, point.observed)), 4),
+)
+ui.chart(figures.neg_log_figure(rows, lang))
+st.caption(t("neg_log_caption", lang))

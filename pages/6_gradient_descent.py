@@ -13,18 +13,20 @@ total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 
 st.title(t("page_descent", lang))
 st.markdown(t("descent_intro", lang))
-st.latex(explain.total_ce_latex(rows, total))
-st.latex(explain.total_gradient_latex(rows, slope))
+st.latex(explain.total_ce_latex(rows, total, lang))
+for line in explain.total_gradient_latex(rows, slope, lang):
+    st.latex(line)
 st.caption(t("descent_samples_caption", lang))
 
-controls, plot = st.columns([1, 3])
+controls, plot = st.columns([4, 11])
 with controls:
     rate = ui.page_control(st.slider, "rate", t("learning_rate", lang), min_value=RATE_RANGE[0],
                            max_value=RATE_RANGE[1], step=0.05)  # fmt: skip
     steps = ui.page_control(st.slider, "steps", t("steps_shown", lang), min_value=STEPS_RANGE[0],
                             max_value=STEPS_RANGE[1])  # fmt: skip
     next_b3 = descend(view.b3, rate, 1)[1].b3
-    st.latex(rf"b_3 \leftarrow {view.b3:g} - {rate:g} \cdot ({fmt(slope, 4)}) = {fmt(next_b3, 4)}")
+    st.latex(rf"b_3 \leftarrow {view.b3:g} - {rate:g} \cdot ({fmt(slope, 4)})")
+    st.latex(rf"= {fmt(next_b3, 4)}")
     st.button(
         t("one_step", lang),
         on_click=ui.set_b3,
@@ -53,7 +55,7 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
-    height=min(38 * (len(path) + 1) + 3, 420),
+    height=min(35 * (len(path) + 1) + 3, 420),
 )
 
 st.subheader(t("descent_anim_title", lang))

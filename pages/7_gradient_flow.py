@@ -19,9 +19,11 @@ source = ui.page_control(
     format_func=lambda s: t(f"source_{s}", lang),
 )
 if source == "total":
-    st.latex(explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3))))
+    lines = explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3)), lang)
 else:
     flower = training_point({"se": "setosa", "ve": "versicolor", "vi": "virginica"}[source])
-    st.latex(explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, source)))
+    lines = explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, source))
+for line in lines:
+    st.latex(line)
 ui.graph_chart(animation.gradient_flow_figure(view.b3, source, lang))
 st.caption(t("flow_caption", lang))

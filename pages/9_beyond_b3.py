@@ -2,7 +2,7 @@ import streamlit as st
 
 import ui
 from core import derivation, explain, figures
-from core.figures import pmatrix
+from core.figures import fmt, pmatrix
 from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
 from core.network import Params, forward
@@ -29,9 +29,8 @@ st.latex(
 
 st.subheader(t("jacobian_title", lang))
 jacobian = derivation.softmax_jacobian()
-left, right = st.columns(2)
-left.latex(r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian))
-right.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
+st.latex(r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian))
+st.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
 
 st.subheader(t("all_gradients_title", lang))
 exact = param_gradients(point.petal, point.sepal, point.observed, params)
@@ -42,14 +41,14 @@ st.dataframe(
         {
             t("parameter", lang): name,
             t("value", lang): f"{getattr(params, name):g}",
-            t("backprop", lang): f"{exact[name]:.6f}",
-            t("finite_difference", lang): f"{numeric[name]:.6f}",
+            t("backprop", lang): fmt(exact[name], 6),
+            t("finite_difference", lang): fmt(numeric[name], 6),
             "|Δ|": f"{abs(exact[name] - numeric[name]):.1e}",
         }
         for name in exact
     ],
     hide_index=True,
     width="stretch",
-    height=38 * 16 + 3,
+    height=35 * 16 + 3,
 )
 st.caption(t("all_gradients_caption", lang))

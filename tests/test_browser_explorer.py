@@ -151,9 +151,9 @@ def test_page_7_controls_do_not_cover_the_step_label_at_1280x720(app_server, bro
 def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server, browser):
     page = open_page(browser, f"{app_server}/?b3=-2&flower=setosa", width=390, height=844, phone=True)
     try:
-        page.wait_for_selector(".st-key-graph .js-plotly-plot", timeout=30_000)
+        page.wait_for_selector('[class*="st-key-graph-"] .js-plotly-plot', timeout=30_000)
         graph = page.evaluate(
-            """(() => { const box = document.querySelector('.st-key-graph');
+            """(() => { const box = document.querySelector('[class*="st-key-graph-"]');
                 const chart = box.querySelector('.js-plotly-plot');
                 let scrolls = false;
                 for (let e = chart.parentElement; e && box.contains(e); e = e.parentElement) {
