@@ -116,6 +116,13 @@ def test_a_link_reproduces_the_view():
         ({"flower": "iris-999"}, "note_flower"),
         ({"lang": "<script>alert(1)</script>"}, "note_lang"),
         ({"flower": "custom", "petal": "-3", "sepal": "0.2"}, "note_petal"),
+        ({"rate": "9"}, "note_rate"),
+        ({"rate": "nan"}, "note_rate"),
+        ({"steps": "2.5"}, "note_steps"),
+        ({"steps": "-1"}, "note_steps"),
+        ({"shift": "1e9"}, "note_shift"),
+        ({"source": "<b>x</b>"}, "note_source"),
+        ({"tab": "se"}, "note_tab"),
     ],
 )
 def test_a_bad_link_renders_with_a_note_and_defaults(query, note):
@@ -124,6 +131,8 @@ def test_a_bad_link_renders_with_a_note_and_defaults(query, note):
     assert [w.value for w in at.warning] == [TEXT[note][0]]
     assert at.sidebar.slider(key="b3").value == -2.0
     assert "<script>" not in all_text(at)
+    field = note.removeprefix("note_")
+    assert at.query_params.get(field) != query[field], "the link is rewritten without the bad value"
 
 
 def test_switching_language_changes_titles_and_figure_labels():

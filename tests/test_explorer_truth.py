@@ -182,25 +182,6 @@ def test_a_link_sets_every_page_control():
     assert at.switch_page("pages/7_gradient_flow.py").run().button_group(key="source").value == "vi"
 
 
-@pytest.mark.parametrize(
-    "query, note",
-    [
-        ({"rate": "9"}, "note_rate"),
-        ({"rate": "nan"}, "note_rate"),
-        ({"steps": "2.5"}, "note_steps"),
-        ({"steps": "-1"}, "note_steps"),
-        ({"shift": "1e9"}, "note_shift"),
-        ({"source": "<b>x</b>"}, "note_source"),
-        ({"tab": "se"}, "note_tab"),
-    ],
-)
-def test_a_bad_page_control_in_a_link_gets_a_note_and_its_default(query, note):
-    at = open_app(**query)
-    assert not at.exception
-    assert [w.value for w in at.warning] == [TEXT[note][0]]
-    assert not any(k in at.query_params for k in query), "the link is rewritten without the bad value"
-
-
 def test_case_is_treated_the_same_everywhere():
     at = open_app(lang="ZH", flower="IRIS-007", source="Total")
     assert not at.warning
