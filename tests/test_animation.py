@@ -83,3 +83,30 @@ def test_descent_frames_follow_core_descend(rate):
         slope = (tangent["y"][1] - tangent["y"][0]) / (tangent["x"][1] - tangent["x"][0])
         assert slope == pytest.approx(step.gradient, abs=1e-9)
     assert round(figure["frames"][1]["data"][2]["customdata"][0][0], 2) == (-1.23 if rate == 1.0 else -1.61)
+
+
+def test_the_pulse_passes_under_the_nodes_so_their_values_stay_readable():
+    figure = animation.gradient_flow_figure(-2.0, "vi", "en")
+    names = [trace.get("name") for trace in figure["data"]]
+    assert names.index("pulse") < names.index("nodes") < names.index("labels")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_total_ends_on_total_ce_not_on_one_flowers_ce(lang):
+    from core.i18n import t
+    from core.training import total_ce
+
+    figure = animation.gradient_flow_figure(-2.0, "total", lang)
+    names = [trace.get("name") for trace in figure["data"]]
+    nodes = figure["data"][names.index("nodes")]
+    labels = figure["data"][names.index("labels")]
+    ce = nodes["customdata"].index("ce")
+    assert nodes["text"][ce] == f"<b>{fmt(float(total_ce(-2.0)))}</b>"
+    assert labels["text"][ce] == f"<b>{t('total_ce', lang)}</b>"
+    shown = [text for node, text in zip(nodes["customdata"], nodes["text"], strict=True) if text]
+    assert len(shown) == 2, "only b3 and Total CE: every other node's value belongs to one flower"
+
+
+def test_the_total_plays_the_flowers_in_the_order_of_the_sums():
+    figure = animation.gradient_flow_figure(-2.0, "total", "en")
+    assert "(-0.849) + (0.041) + (0.035)" in status(figure["frames"][-1])["text"][0]
