@@ -140,7 +140,7 @@ def sidebar(page_file_run: bool = False) -> View:
         point = flower_point(view)
         st.caption(
             f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
-            f" · {t('observed', lang)}: {t('species_' + point.observed, lang)}"
+            f" · {t('observed_as', lang, species=t('short_' + point.observed, lang))}"
         )
     if st.query_params.to_dict() != to_query(view):
         st.query_params.from_dict(to_query(view))

@@ -183,7 +183,7 @@ def graph_figure(
             y=ce.y + 2.0 * stretch,
             name="observed",
             showarrow=False,
-            text=f"{t('observed', lang)}:<br>{species}",
+            text=t("observed_as", lang, species=f"<br>{species}"),
             font=dict(size=GRAPH_SMALL, color=INK),
         )
     fig.update_xaxes(visible=False, range=list(graph.X_RANGE), fixedrange=True)
@@ -247,7 +247,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
                 y=[point.sepal],
                 z=[float(z_here)],
                 mode="markers",
-                marker=dict(size=7, color=INK, symbol="diamond"),
+                marker=dict(size=6, color=INK, symbol="circle", line=dict(color="white", width=2)),
                 hovertemplate=f"{t('current_flower', lang)}: %{{z:.3f}}<extra></extra>",
             ),
             row=1,
@@ -270,7 +270,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     )
     scenes = {}
     for i, name in enumerate(("scene", "scene2", "scene3")):
-        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.86]))
+        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.03, (i + 1) / 3 - 0.01], y=[0, 0.9]))
     fig.update_layout(**scenes)
     for annotation, (_, _, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
@@ -319,7 +319,9 @@ def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
     fig.update_yaxes(range=[0, 1.18], row=1, col=3)
     fig.update_xaxes(tickfont=dict(size=16))
     fig.update_yaxes(gridcolor="#edf0f3")
-    return _base_layout(fig, 420)
+    _base_layout(fig, 420)
+    fig.update_layout(margin=dict(l=70, r=60, t=60, b=80))
+    return fig
 
 
 def argmax_vs_softmax_figure(curve, raw_se: float, p_se: float, lang: str) -> go.Figure:
@@ -377,7 +379,7 @@ def neg_log_figure(rows, lang: str) -> go.Figure:
     )
     symbols = {"setosa": "circle", "versicolor": "diamond", "virginica": "square"}
     # Where each flower's label sits, in px from its point: apart from each other and the curve.
-    offsets = {"setosa": (70, -10), "versicolor": (-75, -70), "virginica": (40, -95)}
+    offsets = {"setosa": (60, -45), "versicolor": (-60, -55), "virginica": (45, -100)}
     for row in rows:
         fig.add_trace(
             go.Scatter(
@@ -465,7 +467,7 @@ def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: st
             showlegend=False,
         )
     )
-    fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=[curve.b3[0], curve.b3[-1]])
+    fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=[curve.b3[0], curve.b3[-1]], zeroline=False)
     fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=total_ce_range(total, tangent_y))
     _base_layout(fig, 460)
     fig.update_layout(
@@ -507,7 +509,7 @@ def gradients_figure(exact: dict, numeric: dict, lang: str) -> go.Figure:
     )
     values = [*exact.values(), *numeric.values()]
     low, high = min(0.0, *values) * 1.15, max(0.0, *values) * 1.15
-    fig.update_xaxes(tickfont=dict(size=14), tickangle=-35, dtick=1)
+    fig.update_xaxes(tickfont=dict(size=14), tickangle=-60, dtick=1)
     fig.update_yaxes(
         title=t("gradient_axis", lang),
         gridcolor="#edf0f3",

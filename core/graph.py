@@ -76,7 +76,7 @@ class Edge:
 
 
 # green feeds every probability: its three edges enter the SoftMax box apart, so no two share a line
-STEM_OFFSET = {"p_se": 0.32, "p_ve": 0.0, "p_vi": -0.32}
+STEM_OFFSET = {"p_se": 0.0, "p_ve": -0.28, "p_vi": -0.56}
 
 
 def _through_softmax(source: str, target: str) -> tuple[Point, ...]:

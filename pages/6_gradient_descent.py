@@ -18,7 +18,7 @@ for line in explain.total_gradient_latex(rows, slope, lang):
     st.latex(line)
 st.caption(t("descent_samples_caption", lang))
 
-controls, plot = st.columns([4, 11])
+controls, plot = st.columns([1, 2])
 with controls:
     rate = ui.page_control(st.slider, "rate", t("learning_rate", lang), min_value=RATE_RANGE[0],
                            max_value=RATE_RANGE[1], step=0.05)  # fmt: skip
@@ -55,7 +55,7 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
-    height=min(35 * (len(path) + 1) + 3, 420),
+    height="content",
 )
 
 st.subheader(t("descent_anim_title", lang))

@@ -49,6 +49,6 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
-    height=35 * 16 + 3,
+    height="content",
 )
 st.caption(t("all_gradients_caption", lang))

@@ -172,3 +172,17 @@ def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server
         assert page_width <= 390, "nothing widens the page itself: only boxes scroll"
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("path", ["", "softmax", "chain_rule_vi", "gradient_descent", "gradient_flow"])
+def test_every_figure_fits_a_1280x720_projector_without_scrolling(app_server, browser, path):
+    page = open_page(browser, f"{app_server}/{path}?b3=-2&flower=setosa&lang=zh")
+    try:
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        boxes = page.evaluate(
+            """[...document.querySelectorAll('[class*="st-key-graph-"], [class*="st-key-chart-"],
+                [class*="st-key-wide-"]')].map(b => ({width: b.clientWidth, content: b.scrollWidth}))"""
+        )
+        assert boxes and all(b["content"] <= b["width"] + 1 for b in boxes), boxes
+    finally:
+        page.context.close()
