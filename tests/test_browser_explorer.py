@@ -7,6 +7,7 @@ from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+FIGURE_BOXES = '[class*="st-key-graph-"], [class*="st-key-chart-"], [class*="st-key-wide-"]'
 SLIDER_LABEL = ".js-plotly-plot .slider-container .slider-group > text.slider-label"
 
 
@@ -180,8 +181,9 @@ def test_every_figure_fits_a_1280x720_projector_without_scrolling(app_server, br
     try:
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         boxes = page.evaluate(
-            """[...document.querySelectorAll('[class*="st-key-graph-"], [class*="st-key-chart-"],
-                [class*="st-key-wide-"]')].map(b => ({width: b.clientWidth, content: b.scrollWidth}))"""
+            """[...document.querySelectorAll(FIGURE_BOXES)].map(b => ({width: b.clientWidth, content: b.scrollWidth}))""".replace(
+                "FIGURE_BOXES", repr(FIGURE_BOXES)
+            )
         )
         assert boxes and all(b["content"] <= b["width"] + 1 for b in boxes), boxes
     finally:
