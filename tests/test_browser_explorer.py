@@ -181,9 +181,9 @@ def test_every_figure_fits_a_1280x720_projector_without_scrolling(app_server, br
     try:
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         boxes = page.evaluate(
-            """[...document.querySelectorAll(FIGURE_BOXES)].map(b => ({width: b.clientWidth, content: b.scrollWidth}))""".replace(
-                "FIGURE_BOXES", repr(FIGURE_BOXES)
-            )
+            "(selector) => [...document.querySelectorAll(selector)]"
+            ".map(b => ({width: b.clientWidth, content: b.scrollWidth}))",
+            FIGURE_BOXES,
         )
         assert boxes and all(b["content"] <= b["width"] + 1 for b in boxes), boxes
     finally:
