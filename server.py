@@ -11,14 +11,18 @@ path named no page, so the app shows a short note. Nothing of the requested path
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.middleware import Middleware
 
-PAGE_PATHS = ("softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent", "gradient_flow")
-PAGE_PATHS += ("beyond_b3",)
-PAGE_ONE_ALIASES = ("network",)  # page 1 lives at the root
+from ui import PAGES
+
+# A page's address is its file name without the number; page 1 lives at the root.
+PAGE_ONE, *OTHERS = (Path(path).stem.partition("_")[2] for path, _ in PAGES)
+PAGE_PATHS = tuple(OTHERS)
+PAGE_ONE_ALIASES = (PAGE_ONE,)
 # Streamlit's own prefixes: assets, websocket, health, media, components, auth.
 RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2callback", "favicon.png")
 
