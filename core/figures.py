@@ -255,8 +255,8 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
         )
     tick = dict(tickfont=dict(size=13), tickvals=[0, 0.5, 1], title_font=dict(size=15))
     scene = dict(
-        xaxis=dict(title=t("petal", lang), range=[0, 1], **tick),
-        yaxis=dict(title=t("sepal", lang), range=[0, 1], **(tick | dict(tickvals=[0, 0.5]))),  # no corner clash
+        xaxis=dict(title=t("node_petal", lang), range=[0, 1], **tick),  # short titles: a scene clips long ones
+        yaxis=dict(title=t("node_sepal", lang), range=[0, 1], **(tick | dict(tickvals=[0, 0.5]))),  # no corner clash
         zaxis=dict(
             title=t("value", lang),
             range=[-4, 3],

@@ -123,8 +123,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "蓝色、橙色与绿色曲面",
     ),
     "surfaces_intro": (
-        "As StatQuest draws them: each hidden node, scaled by its output weight, bends a surface over (petal width, sepal width); green is their sum shifted by b3. The black diamond is this flower.",
-        "与 StatQuest 的画法一致：每个隐藏节点乘以输出权重后，在（花瓣宽度，花萼宽度）平面上弯出一个曲面；绿色曲面是二者之和再平移 b3。黑色菱形是当前这朵花。",
+        "As StatQuest draws them: each hidden node, scaled by its output weight, bends a surface over (petal width, sepal width); green is their sum shifted by b3. The black dot is this flower (petal and sepal are the scaled widths).",
+        "与 StatQuest 的画法一致：每个隐藏节点乘以输出权重后，在（花瓣宽度，花萼宽度）平面上弯出一个曲面；绿色曲面是二者之和再平移 b3。黑色圆点是当前这朵花（花瓣、花萼为缩放后的宽度）。",
     ),
     "raw_outputs": (
         "Raw outputs",
