@@ -270,7 +270,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     )
     scenes = {}
     for i, name in enumerate(("scene", "scene2", "scene3")):
-        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.03, (i + 1) / 3 - 0.01], y=[0, 0.9]))
+        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.9]))
     fig.update_layout(**scenes)
     for annotation, (_, _, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
