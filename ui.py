@@ -44,6 +44,7 @@ PAGES = (
     ("pages/5_chain_rule_vi.py", "page_chain_vi"),
     ("pages/6_gradient_descent.py", "page_descent"),
     ("pages/7_gradient_flow.py", "page_flow"),
+    ("pages/8_check.py", "page_check"),
     ("pages/9_beyond_b3.py", "page_beyond"),
 )
 

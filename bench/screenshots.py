@@ -34,7 +34,7 @@ from tests.browser import (  # noqa: E402
 )
 
 # "" is page 1, at the root URL
-DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,gradient_flow,beyond_b3"
+DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,gradient_flow,check,beyond_b3"
 DEFAULT_LANGS = "en,zh"
 VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720), "phone": (390, 844)}
 PLOTLY_SETTLE_MS = 1500

@@ -88,6 +88,60 @@ TEXT: dict[str, tuple[str, str]] = {
     "hand_derivation": ("hand derivation", "手推"),
     "correct": ("correct", "正确"),
     "use_it": ("Use it in the sidebar", "在侧边栏中使用它"),
+    # page 8: the derivation checker
+    "check_intro": (
+        "Pick a step of the chain rule, write your own answer and press Enter. Use P_se, P_ve, P_vi, e^se (or exp(se)), log, numbers and + - * / ^ ( ); 2P_se means 2·P_se.",
+        "选择链式法则中的一步，写下你自己的答案并按回车。可以使用 P_se、P_ve、P_vi、e^se（或 exp(se)）、log、数字以及 + - * / ^ ( )；2P_se 表示 2·P_se。",
+    ),
+    "check_species": ("Observed species", "观察品种"),
+    "check_step": ("Step", "步骤"),
+    "check_result": ("result", "结果"),
+    "check_answer": ("Your answer", "你的答案"),
+    "check_example": ("Check the hand derivation's last line: -P_se", "检查手推最后一行：-P_se"),
+    "check_understood": ("What the checker read:", "检查器读到的是："),
+    "check_right": (
+        "Right. For the {flower} flower it is {value}.",
+        "正确。对{flower}这朵花，它等于 {value}。",
+    ),
+    "hint_sign": (
+        "Not quite: your answer has the wrong sign. Count the minus signs: two of them make a plus.",
+        "还不对：符号反了。数一数负号：两个负号得正。",
+    ),
+    "hint_factor": (
+        "Not quite: a factor is missing or extra. Multiply the three factors again, one at a time.",
+        "还不对：少了或多了一个因子。把三个因子再逐个乘一遍。",
+    ),
+    "hint_reciprocal": (
+        "Not quite: your answer is upside down. Check which way the fraction goes.",
+        "还不对：分子分母颠倒了。检查分数的方向。",
+    ),
+    "hint_other": (
+        "Not equivalent. Go back to the step's definition and differentiate it again.",
+        "不等价。回到这一步的定义，重新求导。",
+    ),
+    "refused_length": ("That answer is too long: at most 200 characters.", "答案太长：最多 200 个字符。"),
+    "refused_character": (
+        "That answer has a character that is not part of a formula.",
+        "答案中有不属于公式的字符。",
+    ),
+    "refused_number": ("Numbers may have at most 8 digits.", "数字最多 8 位。"),
+    "refused_name": (
+        "Only the names P_se, P_ve, P_vi, se, ve, vi, e, exp and log can be used.",
+        "只能使用 P_se、P_ve、P_vi、se、ve、vi、e、exp 和 log 这些名字。",
+    ),
+    "refused_empty": ("Type a formula first.", "请先输入公式。"),
+    "refused_size": ("That formula is too long to check.", "公式太长，无法检查。"),
+    "refused_depth": ("That formula is nested too deeply.", "公式嵌套太深。"),
+    "refused_syntax": (
+        "That is not a complete formula: check the brackets and operators.",
+        "这不是完整的公式：请检查括号和运算符。",
+    ),
+    "refused_tower": ("Exponent towers such as a^b^c are not checked.", "不检查 a^b^c 这样的指数塔。"),
+    "refused_exponent": (
+        "Only e can be raised to a formula; other powers need a plain number from -10 to 10.",
+        "只有 e 的指数可以是公式；其他幂的指数必须是 -10 到 10 之间的数。",
+    ),
+    "refused_target": ("That step does not exist.", "该步骤不存在。"),
     # page titles
     "page_network": ("1 · The network", "1 · 神经网络"),
     "page_softmax": ("2 · SoftMax and ArgMax", "2 · SoftMax 与 ArgMax"),
@@ -96,6 +150,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_chain_vi": ("5 · CE_vi and CE_ve → b3", "5 · CE_vi 与 CE_ve → b3"),
     "page_descent": ("6 · Total CE and gradient descent", "6 · 总交叉熵与梯度下降"),
     "page_flow": ("7 · Gradient flow", "7 · 梯度流动"),
+    "page_check": ("8 · Check your own derivation", "8 · 检查你的推导"),
     "page_beyond": ("9 · Beyond b3", "9 · b3 之外"),
     # shared words
     "value": ("value", "数值"),

@@ -20,6 +20,7 @@ PAGES = [
     "pages/5_chain_rule_vi.py",
     "pages/6_gradient_descent.py",
     "pages/7_gradient_flow.py",
+    "pages/8_check.py",
     "pages/9_beyond_b3.py",
 ]
 

@@ -1,0 +1,64 @@
+import streamlit as st
+
+import ui
+from core import checker, derivation
+from core.figures import fmt
+from core.i18n import t
+from core.network import SHORT, Params, forward
+from core.softmax import SPECIES
+
+CIRCLED = {"1": "①", "2": "②", "3": "③"}
+
+view, point, lang = ui.current()
+
+st.title(t("page_check", lang))
+st.markdown(t("check_intro", lang))
+
+
+def show_example() -> None:
+    st.session_state.check_species, st.session_state.check_step = "vi", "result"
+    st.session_state.check_answer = "-P_se"
+
+
+st.session_state.setdefault("check_species", "se")
+st.session_state.setdefault("check_step", "1")
+left, right = st.columns(2)
+with left:
+    short = st.segmented_control(
+        t("check_species", lang),
+        SHORT,
+        key="check_species",
+        required=True,
+        format_func=lambda s: f"CE_{s} ({t('short_' + SPECIES[SHORT.index(s)], lang)})",
+    )
+with right:
+    step = st.segmented_control(
+        t("check_step", lang),
+        checker.STEPS,
+        key="check_step",
+        required=True,
+        format_func=lambda k: CIRCLED.get(k, t("check_result", lang)),
+    )
+target = f"{short}.{step}"
+rule = derivation.chain_rule(short)
+question = rule.result if step == "result" else rule.factors[int(step) - 1]
+st.latex(rf"{question.label} = \;?")
+
+answer = st.text_input(t("check_answer", lang), key="check_answer", max_chars=checker.MAX_LENGTH, placeholder="P_se")
+st.button(t("check_example", lang), on_click=show_example, icon=":material/lightbulb:")
+
+if answer.strip():
+    try:
+        verdict = checker.check(answer, target)
+    except checker.Refused as refused:
+        st.warning(t(f"refused_{refused.key}", lang), icon=":material/block:")
+    else:
+        st.caption(t("check_understood", lang))
+        st.latex(rf"{question.label} = {verdict.latex}")
+        if verdict.equivalent:
+            flower = ui.flower_for(SPECIES[SHORT.index(short)], point, lang)
+            probs = forward(flower.petal, flower.sepal, Params(b3=view.b3)).probs
+            value = derivation.evaluate(checker.target_expr(target), probs)
+            st.success(t("check_right", lang, flower=t(f"short_{flower.observed}", lang), value=fmt(value, 4)))
+        else:
+            st.error(t(f"hint_{verdict.slip}", lang), icon=":material/lightbulb:")

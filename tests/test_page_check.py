@@ -1,0 +1,62 @@
+"""Page 8 as a student meets it: a right, a wrong and a malicious answer, in both languages."""
+
+import pytest
+
+from core.i18n import TEXT
+from tests.test_app import latex_text, open_app
+
+LANG = {"en": 0, "zh": 1}
+
+
+def page(lang: str):
+    return open_app(lang=lang, b3="-2").switch_page("pages/8_check.py").run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_right_answer_gets_its_value_for_the_flower(lang):
+    at = page(lang)
+    at.text_input(key="check_answer").input("P_se*(1 - P_se)")
+    at.button_group(key="check_step").set_value("2").run()
+    assert not at.exception
+    flower = TEXT["short_setosa"][LANG[lang]]
+    expected = TEXT["check_right"][LANG[lang]].format(flower=flower, value="0.1281")
+    assert [s.value for s in at.success] == [expected]
+    assert r"P_{se} \left(1 - P_{se}\right)" in latex_text(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_hand_derivations_slip_gets_the_sign_hint(lang):
+    at = page(lang)
+    next(b for b in at.button if b.label == TEXT["check_example"][LANG[lang]]).click().run()
+    assert at.button_group(key="check_species").value == "vi"
+    assert at.text_input(key="check_answer").value == "-P_se"
+    assert [e.value for e in at.error] == [TEXT["hint_sign"][LANG[lang]]]
+    assert not at.success
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        ("__import__('os').system('id')", "refused_name"),
+        ("<script>alert(1)</script>", "refused_character"),
+        ("9**9**9**9", "refused_tower"),
+        ("(" * 150 + "1" + ")" * 49, "refused_depth"),
+    ],
+)
+def test_a_malicious_answer_gets_a_short_reason_and_is_never_echoed(lang, answer, reason):
+    at = page(lang)
+    at.text_input(key="check_answer").input(answer).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [TEXT[reason][LANG[lang]]]
+    shown = "\n".join([e.value for e in at.markdown] + [w.value for w in at.warning] + [latex_text(at)])
+    assert "script" not in shown and "import" not in shown
+
+
+def test_a_right_answer_for_virginica_uses_the_virginica_flower():
+    at = open_app(b3="-2", flower="setosa").switch_page("pages/8_check.py").run()
+    at.button_group(key="check_species").set_value("vi").run()
+    at.button_group(key="check_step").set_value("result").run()
+    at.text_input(key="check_answer").input("P_se").run()
+    assert "0.0351" in at.success[0].value
+    assert at.info, "the page says it uses the virginica training flower"
