@@ -168,7 +168,7 @@ def page_assets(lang: str) -> None:
     )
 
 
-def navigation(view: View, links) -> None:
+def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
     pages = [st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
@@ -203,18 +203,19 @@ def current():
     return view, flower_point(view), view.lang
 
 
-def chart(fig, kind: str = "chart") -> None:
+def chart(fig, alt: str, kind: str = "chart") -> None:
     """A figure in a box of its own that keeps a minimum width (app.css, by kind) and scrolls
-    sideways on a narrower screen, so a phone shows the figure whole rather than squeezed."""
+    sideways on a narrower screen, so a phone shows the figure whole rather than squeezed.
+    `alt` is what a screen reader says of it."""
     count = st.session_state.get("charts_drawn", 0)
     st.session_state.charts_drawn = count + 1
     with st.container(key=f"{kind}-{count}"):
-        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None)
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None, alt=alt)
 
 
-def graph_chart(fig) -> None:
+def graph_chart(fig, alt: str) -> None:
     """The computational graph, never narrower than the layout its geometry test checks."""
-    chart(fig, "graph")
+    chart(fig, alt, "graph")
 
 
 def page_control(widget, field: str, label: str, **kwargs):

@@ -142,6 +142,43 @@ TEXT: dict[str, tuple[str, str]] = {
         "只有 e 的指数可以是公式；其他幂的指数必须是 -10 到 10 之间的数。",
     ),
     "refused_target": ("That step does not exist.", "该步骤不存在。"),
+    # descriptions of the figures, for screen readers
+    "alt_graph": (
+        "Computational graph for the {species} flower, each node with its value: {values}.",
+        "{species}这朵花的计算图，各节点及其数值：{values}。",
+    ),
+    "alt_surfaces": (
+        "Three 3D surfaces over petal and sepal width: blue, orange and green = blue + orange + b3 (b3 = {b3}). At this flower blue is {blue}, orange {orange}, green {green}.",
+        "花瓣与花萼宽度上的三个三维曲面：blue、orange 以及 green = blue + orange + b3（b3 = {b3}）。在当前这朵花处 blue 为 {blue}，orange 为 {orange}，green 为 {green}。",
+    ),
+    "alt_softmax": (
+        "Bar charts of the raw outputs, their SoftMax probabilities and ArgMax's 0 or 1, per species (raw → probability): {pairs}.",
+        "各品种的原始输出、SoftMax 概率与 ArgMax 的 0/1 柱状图（原始输出 → 概率）：{pairs}。",
+    ),
+    "alt_argmax": (
+        "P_se as green changes: SoftMax rises smoothly, ArgMax jumps from 0 to 1. This flower: green = {green}, P_se = {p}.",
+        "green 变化时的 P_se：SoftMax 平滑上升，ArgMax 从 0 跳到 1。当前这朵花：green = {green}，P_se = {p}。",
+    ),
+    "alt_neg_log": (
+        "The curve -log(p) against p, with the three training flowers: {points}.",
+        "-log(p) 随 p 变化的曲线，以及三个训练样本：{points}。",
+    ),
+    "alt_total_ce": (
+        "Total CE against b3, with the tangent at b3 = {b3}: Total CE {total}, slope {slope}, and the gradient descent path.",
+        "总交叉熵随 b3 变化的曲线，b3 = {b3} 处的切线：总交叉熵 {total}，斜率 {slope}，以及梯度下降路径。",
+    ),
+    "alt_descent": (
+        "Animation of gradient descent from b3 = {start}: {steps} steps to b3 = {b3}, Total CE {total}.",
+        "从 b3 = {start} 开始的梯度下降动画：{steps} 步到达 b3 = {b3}，总交叉熵 {total}。",
+    ),
+    "alt_flow": (
+        "Animation of the gradient flowing back from {source} to b3 through P and green; dCE/db3 = {gradient}.",
+        "梯度从 {source} 经 P 和 green 传回 b3 的动画；dCE/db3 = {gradient}。",
+    ),
+    "alt_gradients": (
+        "Bar chart of the gradient of all {count} weights and biases, backpropagation beside finite differences; the largest is {name} = {value}.",
+        "全部 {count} 个权重和偏置的梯度柱状图，反向传播与有限差分并排；最大的是 {name} = {value}。",
+    ),
     # page titles
     "page_network": ("1 · The network", "1 · 神经网络"),
     "page_softmax": ("2 · SoftMax and ArgMax", "2 · SoftMax 与 ArgMax"),

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import explain, figures, graph
+from core import describe, explain, figures, graph
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -18,7 +18,7 @@ st.latex(
     rf" = {fmt(values['blue'])} + {fmt(values['orange'])}"
     rf" + ({fmt(view.b3)}) = {fmt(values['raw_se'])}"
 )
-ui.graph_chart(figures.graph_figure(values, point.observed, lang))
+ui.graph_chart(figures.graph_figure(values, point.observed, lang), describe.graph_alt(values, point.observed, lang))
 names = (t("node_top", lang), t("node_bottom", lang))
 for line in explain.hidden_latex(point.petal, point.sepal, params, names):
     st.latex(line)
@@ -29,4 +29,5 @@ cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4
 
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
-ui.chart(figures.surfaces_figure(point, view.b3, lang), "wide")
+surfaces_alt = describe.surfaces_alt(values["blue"], values["orange"], values["raw_se"], view.b3, lang)
+ui.chart(figures.surfaces_figure(point, view.b3, lang), surfaces_alt, "wide")

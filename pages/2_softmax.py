@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain, figures
+from core import derivation, describe, explain, figures
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -20,11 +20,14 @@ st.latex(
     rf"P_{{se}} = \frac{{e^{{{fmt(raw[0])}}}}}{{e^{{{fmt(raw[0])}}} + e^{{{fmt(raw[1])}}} + e^{{{fmt(raw[2])}}}}}"
     rf" = {fmt(probs[0], 4)}"
 )
-ui.chart(figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang))
+ui.chart(figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang), describe.softmax_alt(raw, probs, lang))
 
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(figures.argmax_vs_softmax_figure(explain.softmax_curve(raw), raw[0], probs[0], lang))
+    ui.chart(
+        figures.argmax_vs_softmax_figure(explain.softmax_curve(raw), raw[0], probs[0], lang),
+        describe.argmax_alt(raw[0], probs[0], lang),
+    )
 with right:
     st.subheader(t("argmax_title", lang))
     st.markdown(t("argmax_text", lang))

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import figures, graph
+from core import describe, figures, graph
 from core.i18n import t
 from core.network import Params, forward
 
@@ -15,5 +15,5 @@ st.markdown(t("chain_se_intro", lang))
 st.latex(r"CE_{se} = -\log(P_{se})")
 st.latex(r"P_{se} = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}")
 st.latex(r"Raw_{se} = \text{green} = \text{blue} + \text{orange} + b_3")
-ui.graph_chart(figures.graph_figure(values, "setosa", lang, highlight="se"))
+ui.graph_chart(figures.graph_figure(values, "setosa", lang, highlight="se"), describe.graph_alt(values, "se", lang))
 ui.chain_rule(flower, view.b3, "se", lang)

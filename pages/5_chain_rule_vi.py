@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain, figures, graph
+from core import derivation, describe, explain, figures, graph
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -23,7 +23,7 @@ short = ui.page_control(
 species = {"vi": "virginica", "ve": "versicolor"}[short]
 flower = ui.flower_for(species, point, lang)
 values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
-ui.graph_chart(figures.graph_figure(values, short, lang, highlight=short))
+ui.graph_chart(figures.graph_figure(values, short, lang, highlight=short), describe.graph_alt(values, short, lang))
 ui.chain_rule(flower, view.b3, short, lang)
 
 st.subheader(t("slip_title", lang))

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import animation, explain
+from core import animation, describe, explain
 from core.i18n import t
 from core.training import d_total_ce_d_b3
 from core.view import SOURCES, training_point
@@ -19,11 +19,13 @@ source = ui.page_control(
     format_func=lambda s: t(f"source_{s}", lang),
 )
 if source == "total":
-    lines = explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3)), lang)
+    gradient = float(d_total_ce_d_b3(view.b3))
+    lines = explain.total_gradient_latex(explain.ce_table(view.b3), gradient, lang)
 else:
     flower = training_point({"se": "setosa", "ve": "versicolor", "vi": "virginica"}[source])
-    lines = explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, source))
+    numbers = explain.chain_numbers(flower.petal, flower.sepal, view.b3, source)
+    gradient, lines = numbers.product, explain.chain_product_latex(numbers)
 for line in lines:
     st.latex(line)
-ui.graph_chart(animation.gradient_flow_figure(view.b3, source, lang))
+ui.graph_chart(animation.gradient_flow_figure(view.b3, source, lang), describe.flow_alt(source, gradient, lang))
 st.caption(t("flow_caption", lang))

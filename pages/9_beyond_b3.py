@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain, figures
+from core import derivation, describe, explain, figures
 from core.figures import fmt, pmatrix
 from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
@@ -35,7 +35,7 @@ st.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
 st.subheader(t("all_gradients_title", lang))
 exact = param_gradients(point.petal, point.sepal, point.observed, params)
 numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
-ui.chart(figures.gradients_figure(exact, numeric, lang))
+ui.chart(figures.gradients_figure(exact, numeric, lang), describe.gradients_alt(exact, lang))
 st.dataframe(
     [
         {

@@ -246,3 +246,31 @@ def test_sidebar_page_links_keep_the_view_and_a_link_can_be_copied():
     assert len(links) == 9
     assert all(link.proto.query_string == "flower=setosa&b3=-1.5&lang=zh&rate=0.5" for link in links)
     assert [c.value for c in at.get("code")] == ["http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/1_network.py",
+        "pages/2_softmax.py",
+        "pages/3_cross_entropy.py",
+        "pages/4_chain_rule_se.py",
+        "pages/5_chain_rule_vi.py",
+        "pages/6_gradient_descent.py",
+        "pages/7_gradient_flow.py",
+        "pages/9_beyond_b3.py",
+    ],
+)
+def test_every_figure_has_a_description_for_screen_readers(page, lang):
+    at = on_page(page, b3="-2", lang=lang)
+    alts = [chart.proto.alt for chart in at.get("plotly_chart")]
+    assert alts and all(len(alt) > 30 for alt in alts), alts
+    if lang == "zh":
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in alt) for alt in alts)
+
+
+def test_the_graphs_description_reads_its_live_values():
+    at = on_page("pages/1_network.py", b3="-2")
+    alt = at.get("plotly_chart")[0].proto.alt
+    assert "top ReLU 1.752" in alt and "b_3 -2.000" in alt and "CE_se 1.891" in alt
