@@ -11,8 +11,8 @@ from core.i18n import TEXT
 from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
 from server import page_redirect
-from tests.test_app import figures as page_figures
 from tests.test_app import PAGES, latex_text, open_app
+from tests.test_app import figures as page_figures
 
 FIGURE_PAGES = [page for page in PAGES if page != "pages/8_check.py"]  # page 8 is a form, not a figure
 CE_AT_MINUS_2 = dict(zip((s.species for s in SAMPLES), per_sample_ce(-2.0), strict=True))
