@@ -57,7 +57,7 @@ def _widget_values(view: View) -> dict:
     return values | {"flower_kind": view.flower}
 
 
-def _restore_widgets(everywhere: bool) -> None:
+def _restore_widgets() -> None:
     """Give every sidebar widget its value from the saved view (the link's, on a session's first run).
 
     The view, not the widgets, holds the state: Streamlit forgets a widget's value on a run that
@@ -67,24 +67,38 @@ def _restore_widgets(everywhere: bool) -> None:
     if "view" not in state:
         state.view, state.notes = parse_query(st.query_params.to_dict())
     for key, value in _widget_values(state.view).items():
-        # Only where Streamlit forgot it: writing a widget's key on every run would send the value
-        # back to the browser and undo keypresses made while the run was in flight. A run of a page
-        # file without app.py draws widgets with new identities, which need their values anew.
-        if everywhere or key not in state or state[key] != value:
-            state[key] = value
+        _restore(key, value)
+
+
+def _restore(key: str, value) -> None:
+    """Set a widget's value from the view, only where Streamlit forgot it: writing a widget's key on
+    every run would send the value back to the browser and undo keypresses made while the run was
+    in flight. A run of a page file without app.py draws widgets with new identities, which need
+    their values anew (and so do those of the first app.py run after one)."""
+    state = st.session_state
+    if state.widgets_moved or key not in state or state[key] != value:
+        state[key] = value
 
 
 def _view_from_widgets() -> View:
+    """The view the sidebar's widgets show. A widget that has no value in this run (not drawn, or
+    not yet registered by a run that fast keypresses interrupted) keeps the view's value."""
     s = st.session_state
-    kind = s.flower_kind
+    saved = {"iris_number": 1} | _widget_values(s.view)
+
+    def read(key: str):
+        value = s.get(key)
+        return saved[key] if value is None else value
+
+    kind = read("flower_kind")
     return replace(
         s.view,
-        flower=f"iris-{s.get('iris_number', 1)}" if kind == "iris" else kind,
-        b3=float(s.b3),
-        lang=s.lang,
-        petal=float(s.get("petal", s.view.petal)),
-        sepal=float(s.get("sepal", s.view.sepal)),
-        observed=s.get("observed", s.view.observed),
+        flower=f"iris-{read('iris_number')}" if kind == "iris" else kind,
+        b3=float(read("b3")),
+        lang=read("lang"),
+        petal=float(read("petal")),
+        sepal=float(read("sepal")),
+        observed=read("observed"),
     )
 
 
@@ -98,10 +112,14 @@ def sidebar(page_file_run: bool = False) -> View:
 
     `page_file_run`: Streamlit runs a page file without app.py (its legacy pages/ mode).
     """
-    st.session_state.page_file_run = page_file_run
+    # Widgets drawn by a page file without app.py have other identities than app.py's: in such a
+    # run, and in the first app.py run after one, every widget needs its value anew.
+    state = st.session_state
+    state.widgets_moved = page_file_run or state.get("page_file_run", True)
+    state.page_file_run = page_file_run
     st.session_state.charts_drawn = 0
     st.set_page_config(page_icon="🌸", layout="wide")
-    _restore_widgets(page_file_run)
+    _restore_widgets()
     s = st.session_state
     lang = s.view.lang
     st.set_page_config(page_title=t("app_title", lang))
@@ -220,9 +238,7 @@ def graph_chart(fig, alt: str) -> None:
 
 def page_control(widget, field: str, label: str, **kwargs):
     """A page's own widget bound to the view's `field`: kept across page switches and in the link."""
-    state = st.session_state
-    if state.page_file_run or field not in state or state[field] != getattr(state.view, field):
-        state[field] = getattr(state.view, field)
+    _restore(field, getattr(st.session_state.view, field))
     return widget(label, key=field, on_change=_on_page_control, args=(field,), **kwargs)
 
 
