@@ -281,9 +281,6 @@ def set_b3(value: float) -> None:
     _on_change()
 
 
-CIRCLED = ("①", "②", "③")
-
-
 def chain_rule(point, b3: float, observed: str, lang: str) -> None:
     """The chain rule of the hand derivation for CE_observed -> b3: the three factors, their product, and a check."""
     rule = derivation.chain_rule(observed)
@@ -293,7 +290,7 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
         rf"{rule.result.label} = "
         + r" \cdot ".join(rf"\underbrace{{{f.label}}}_{{{i + 1}}}" for i, f in enumerate(rule.factors))
     )
-    for circled, factor, value in zip(CIRCLED, rule.factors, numbers.factors, strict=True):
+    for circled, factor, value in zip(derivation.CIRCLED, rule.factors, numbers.factors, strict=True):
         left, middle, right = st.columns([1, 5, 5], vertical_alignment="center")
         left.markdown(f"### {circled}")
         middle.latex(rf"{factor.label} = {factor.latex}")

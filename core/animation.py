@@ -106,7 +106,6 @@ def _mark_at(edge: tuple[str, str]) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-CIRCLED = ("①", "②", "③")
 FLOW_FRAME = GraphFrame(820, (-0.3, 12.7), top=10, bottom=CONTROLS_HEIGHT)
 FACTOR_X = (1.7, 6.3, 10.9)  # the band above the graph: factor ①, ② and ③, left to right
 BAND_Y = 12.05  # the factors, two lines each
@@ -212,7 +211,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             lit = lit | {step.edge}
             outlined = outlined | set(step.edge)
             label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name}<br>= {fmt(step.value)}"
-            factors = factors + [(step.edge, f"{CIRCLED[i]} {label}")]
+            factors = factors + [(step.edge, f"{derivation.CIRCLED[i]} {label}")]
             product = " · ".join(f"({fmt(s.value)})" for s in steps[: i + 1])
             status = f"{flower} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
             frame(values, shown, outlined, lit, None, factors, status, [step.value, step.running], ce_name)

@@ -20,6 +20,7 @@ import sympy as sp
 
 from core.network import SHORT
 
+CIRCLED = ("①", "②", "③")  # the factors' names, as the hand derivation writes them
 RAW = sp.symbols("Raw_se Raw_ve Raw_vi", real=True)
 P = sp.symbols("P_se P_ve P_vi", positive=True)
 BLUE, ORANGE, B3 = sp.symbols("blue orange b_3", real=True)

@@ -4,7 +4,7 @@ import ui
 from core import animation, describe, explain
 from core.i18n import t
 from core.training import d_total_ce_d_b3
-from core.view import SOURCES, training_point
+from core.view import SOURCES
 
 view, _, lang = ui.current()
 
@@ -22,7 +22,7 @@ if source == "total":
     gradient = float(d_total_ce_d_b3(view.b3))
     lines = explain.total_gradient_latex(explain.ce_table(view.b3), gradient, lang)
 else:
-    flower = training_point({"se": "setosa", "ve": "versicolor", "vi": "virginica"}[source])
+    flower = animation.training_sample(source)
     numbers = explain.chain_numbers(flower.petal, flower.sepal, view.b3, source)
     gradient, lines = numbers.product, explain.chain_product_latex(numbers)
 for line in lines:

@@ -7,8 +7,6 @@ from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
 
-CIRCLED = {"1": "①", "2": "②", "3": "③"}
-
 view, point, lang = ui.current()
 
 st.title(t("page_check", lang))
@@ -37,7 +35,7 @@ with right:
         checker.STEPS,
         key="check_step",
         required=True,
-        format_func=lambda k: CIRCLED.get(k, t("check_result", lang)),
+        format_func=lambda k: t("check_result", lang) if k == "result" else derivation.CIRCLED[int(k) - 1],
     )
 target = f"{short}.{step}"
 rule = derivation.chain_rule(short)
