@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from core import derivation, explain
+from core import derivation, explain, slides
 from core.data import iris
 from core.figures import fmt
 from core.graph import observed_short
@@ -32,7 +32,6 @@ FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-    "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1},
 }
 # The URL of each page is its file name without the number ("9_beyond_b3.py" -> /beyond_b3): the same
 # rule in Streamlit's legacy pages/ mode, which it runs until a session has declared st.navigation.
@@ -221,19 +220,15 @@ def current():
     return view, flower_point(view), view.lang
 
 
-def chart(fig, alt: str, kind: str = "chart") -> None:
-    """A figure in a box of its own that keeps a minimum width (app.css, by kind) and scrolls
-    sideways on a narrower screen, so a phone shows the figure whole rather than squeezed.
-    `alt` is what a screen reader says of it."""
+def chart(item: slides.Chart, view: View) -> None:
+    """A figure in a box of its own that keeps a minimum width (app.css, by kind: the graph never
+    narrower than the layout its geometry test checks) and scrolls sideways on a narrower screen,
+    so a phone shows the figure whole rather than squeezed. Its download buttons make a slide."""
     count = st.session_state.get("charts_drawn", 0)
     st.session_state.charts_drawn = count + 1
-    with st.container(key=f"{kind}-{count}"):
-        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, theme=None, alt=alt)
-
-
-def graph_chart(fig, alt: str) -> None:
-    """The computational graph, never narrower than the layout its geometry test checks."""
-    chart(fig, alt, "graph")
+    config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
+    with st.container(key=f"{item.kind}-{count}"):
+        st.plotly_chart(item.figure, width="stretch", config=config, theme=None, alt=item.alt)
 
 
 def page_control(widget, field: str, label: str, **kwargs):
@@ -286,10 +281,7 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
     rule = derivation.chain_rule(observed)
     numbers = explain.chain_numbers(point.petal, point.sepal, b3, observed)
     probs = numbers.probs
-    st.latex(
-        rf"{rule.result.label} = "
-        + r" \cdot ".join(rf"\underbrace{{{f.label}}}_{{{i + 1}}}" for i, f in enumerate(rule.factors))
-    )
+    st.latex(explain.chain_rule_latex(observed))
     for circled, factor, value in zip(derivation.CIRCLED, rule.factors, numbers.factors, strict=True):
         left, middle, right = st.columns([1, 5, 5], vertical_alignment="center")
         left.markdown(f"### {circled}")

@@ -235,18 +235,19 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     # Open on the last frame, so a still (or a slide) shows the whole story.
     last = frames[-1]
     for index, update in zip(last["traces"], last["data"], strict=True):
-        figure["data"][index] = _merged(figure["data"][index], update)
+        figure["data"][index] = merged(figure["data"][index], update)
     return figure
 
 
-def _merged(trace: dict, update: dict) -> dict:
-    merged = dict(trace)
+def merged(trace: dict, update: dict) -> dict:
+    """`trace` with a frame's `update` applied, as plotly applies a frame: nested dicts merged."""
+    result = dict(trace)
     for key, value in update.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merged(merged[key], value)
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
         else:
-            merged[key] = value
-    return merged
+            result[key] = value
+    return result
 
 
 def _add_controls(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import derivation
-from core.figures import fmt
+from core.figures import fmt, pmatrix
 from core.i18n import t
 from core.network import SHORT, Params, forward
-from core.softmax import SPECIES, class_index, cross_entropy, softmax
+from core.softmax import SPECIES, class_index, cross_entropy, grad_raw, softmax
 from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
 
 FD_STEP = 1e-6
@@ -152,6 +152,22 @@ def chain_product_latex(numbers: ChainNumbers) -> tuple[str, str]:
     labels = r" \cdot ".join(f.label for f in rule.factors)
     values = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
     return rf"{rule.result.label} = {labels} = {rule.result.latex}", rf"= {values} = {fmt(numbers.product, 4)}"
+
+
+def chain_rule_latex(short: str) -> str:
+    """dCE_c/db3 = the hand derivation's three factors, each numbered under its brace."""
+    rule = derivation.chain_rule(short)
+    braces = r" \cdot ".join(rf"\underbrace{{{f.label}}}_{{{i + 1}}}" for i, f in enumerate(rule.factors))
+    return rf"{rule.result.label} = {braces}"
+
+
+def vector_gradient_latex(raw, probs, observed) -> str:
+    """dCE/dRaw = p - y, with the flower's numbers."""
+    gradient = grad_raw(raw, observed)
+    return (
+        r"\frac{\partial CE}{\partial \mathbf{Raw}} = \mathbf{p} - \mathbf{y} = "
+        f"{pmatrix(probs)} - {pmatrix(onehot(observed), 0)} = {pmatrix(gradient)}"
+    )
 
 
 def hidden_latex(petal: float, sepal: float, params: Params, names: tuple[str, str]) -> tuple[str, str]:

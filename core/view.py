@@ -85,7 +85,7 @@ def normal_flower_key(key: str) -> str | None:
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
+    return None if value is None else round(value, digits) + 0.0  # + 0.0: no -0
 
 
 def _one_of(allowed):
@@ -140,20 +140,22 @@ def parse_query(query: Mapping) -> tuple[View, tuple[Note, ...]]:
     return View(**values), tuple(notes)
 
 
-def _decimal(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".")  # all 6 decimals parse_query keeps, no trailing zeros
+def decimal(value: float) -> str:
+    """All 6 decimals parse_query keeps, without trailing zeros; never "-0"."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def to_query(view: View) -> dict[str, str]:
     """The query parameters that reproduce this view: the shared view always (links are explicit),
     a page's own controls when they differ from their defaults."""
-    query = {"flower": view.flower, "b3": _decimal(view.b3), "lang": view.lang}
+    query = {"flower": view.flower, "b3": decimal(view.b3), "lang": view.lang}
     if view.flower == CUSTOM:
         query |= {"petal": f"{view.petal:g}", "sepal": f"{view.sepal:g}", "observed": view.observed}
     for name in PAGE_CONTROLS:
         value = getattr(view, name)
         if value != getattr(DEFAULT, name):
-            query[name] = _decimal(value) if isinstance(value, float) else str(value)
+            query[name] = decimal(value) if isinstance(value, float) else str(value)
     return query
 
 

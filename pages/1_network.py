@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import describe, explain, figures, graph
+from core import explain, graph, slides
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -13,12 +13,10 @@ values = graph.node_values(fwd, point.observed, params)
 
 st.title(t("page_network", lang))
 st.markdown(t("network_intro", lang))
-st.latex(
-    rf"\text{{green}} = \text{{blue}} + \text{{orange}} + b_3"
-    rf" = {fmt(values['blue'])} + {fmt(values['orange'])}"
-    rf" + ({fmt(view.b3)}) = {fmt(values['raw_se'])}"
-)
-ui.graph_chart(figures.graph_figure(values, point.observed, lang), describe.graph_alt(values, point.observed, lang))
+for line in slides.equations("network", view):
+    st.latex(line)
+network_graph, surfaces = slides.charts("network", view)
+ui.chart(network_graph, view)
 names = (t("node_top", lang), t("node_bottom", lang))
 for line in explain.hidden_latex(point.petal, point.sepal, params, names):
     st.latex(line)
@@ -29,5 +27,4 @@ cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4
 
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
-surfaces_alt = describe.surfaces_alt(values["blue"], values["orange"], values["raw_se"], view.b3, lang)
-ui.chart(figures.surfaces_figure(point, view.b3, lang), surfaces_alt, "wide")
+ui.chart(surfaces, view)

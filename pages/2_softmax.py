@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import derivation, describe, explain, figures
+from core import derivation, explain, slides
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -16,18 +16,14 @@ st.latex(
     r"P_{se} = \text{SoftMax}_{se}(Raw_{se}, Raw_{ve}, Raw_{vi})"
     r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}"
 )
-st.latex(
-    rf"P_{{se}} = \frac{{e^{{{fmt(raw[0])}}}}}{{e^{{{fmt(raw[0])}}} + e^{{{fmt(raw[1])}}} + e^{{{fmt(raw[2])}}}}}"
-    rf" = {fmt(probs[0], 4)}"
-)
-ui.chart(figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang), describe.softmax_alt(raw, probs, lang))
+for line in slides.equations("softmax", view):
+    st.latex(line)
+bars, argmax = slides.charts("softmax", view)
+ui.chart(bars, view)
 
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(
-        figures.argmax_vs_softmax_figure(explain.softmax_curve(raw), raw[0], probs[0], lang),
-        describe.argmax_alt(raw[0], probs[0], lang),
-    )
+    ui.chart(argmax, view)
 with right:
     st.subheader(t("argmax_title", lang))
     st.markdown(t("argmax_text", lang))

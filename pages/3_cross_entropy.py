@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import describe, explain, figures
+from core import explain, slides
 from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
@@ -37,5 +37,6 @@ st.metric(
     t("ce_this_flower", lang, species=t(f"species_{point.observed}", lang)),
     fmt(float(cross_entropy(fwd.raw, point.observed)), 4),
 )
-ui.chart(figures.neg_log_figure(rows, lang), describe.neg_log_alt(rows, lang))
+(neg_log,) = slides.charts("cross_entropy", view)
+ui.chart(neg_log, view)
 st.caption(t("neg_log_caption", lang))

@@ -1,14 +1,12 @@
 import streamlit as st
 
 import ui
-from core import derivation, describe, explain, figures, graph
+from core import derivation, explain, slides
 from core.figures import fmt
 from core.i18n import t
-from core.network import Params, forward
 from core.view import TABS, flower_for_species
 
 view, point, lang = ui.current()
-params = Params(b3=view.b3)
 
 st.title(t("page_chain_vi", lang))
 st.markdown(t("chain_vi_intro", lang))
@@ -22,8 +20,8 @@ short = ui.page_control(
 )
 species = {"vi": "virginica", "ve": "versicolor"}[short]
 flower = ui.flower_for(species, point, lang)
-values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
-ui.graph_chart(figures.graph_figure(values, short, lang, highlight=short), describe.graph_alt(values, short, lang))
+(tab_graph,) = slides.charts("chain_rule_vi", view)
+ui.chart(tab_graph, view)
 ui.chain_rule(flower, view.b3, short, lang)
 
 st.subheader(t("slip_title", lang))

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from core import animation, describe, explain, figures
+from core import explain, slides
 from core.figures import fmt
 from core.i18n import t
 from core.training import d_total_ce_d_b3, descend, total_ce
@@ -39,11 +39,9 @@ with controls:
     st.button(t("run_to_end", lang), on_click=ui.set_b3, args=(end,), width="stretch", icon=":material/fast_forward:")
     st.button(t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:")
 path = descend(view.b3, rate, steps)
+total_ce_chart, descent = slides.charts("gradient_descent", view)
 with plot:
-    ui.chart(
-        figures.total_ce_figure(explain.total_curve(), view.b3, total, slope, path, lang),
-        describe.total_ce_alt(view.b3, total, slope, lang),
-    )
+    ui.chart(total_ce_chart, view)
 
 st.subheader(t("path_title", lang))
 st.dataframe(
@@ -62,6 +60,5 @@ st.dataframe(
 )
 
 st.subheader(t("descent_anim_title", lang))
-settled = animation.descent_path(rate)
-ui.chart(animation.descent_figure(rate, lang), describe.descent_alt(settled[0], settled[-1], len(settled) - 1, lang))
+ui.chart(descent, view)
 st.caption(t("descent_anim_caption", lang))

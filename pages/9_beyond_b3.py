@@ -1,12 +1,11 @@
 import streamlit as st
 
 import ui
-from core import derivation, describe, explain, figures
+from core import derivation, slides
 from core.figures import fmt, pmatrix
 from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
 from core.network import Params, forward
-from core.softmax import grad_raw
 
 view, point, lang = ui.current()
 params = Params(b3=view.b3)
@@ -17,11 +16,8 @@ st.title(t("page_beyond", lang))
 st.markdown(t("beyond_intro", lang))
 
 st.subheader(t("vector_form", lang))
-st.latex(
-    r"\frac{\partial CE}{\partial \mathbf{Raw}} = \mathbf{p} - \mathbf{y} = "
-    f"{pmatrix(probs)} - {pmatrix(explain.onehot(point.observed), 0)}"
-    f" = {pmatrix(grad_raw(fwd.raw, point.observed))}"
-)
+for line in slides.equations("beyond_b3", view):
+    st.latex(line)
 st.latex(
     rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
     + derivation.latex(derivation.ce_gradient_matrix())
@@ -35,7 +31,8 @@ st.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
 st.subheader(t("all_gradients_title", lang))
 exact = param_gradients(point.petal, point.sepal, point.observed, params)
 numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
-ui.chart(figures.gradients_figure(exact, numeric, lang), describe.gradients_alt(exact, lang))
+(gradients,) = slides.charts("beyond_b3", view)
+ui.chart(gradients, view)
 st.dataframe(
     [
         {

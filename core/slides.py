@@ -1,0 +1,267 @@
+"""Every figure of every page, by name, built from the view alone: the pages draw these, the chart's
+download buttons and `make slides` export them, each as a 16:9 slide named for what it shows.
+
+A slide keeps the figure's own plot height, so every label stays as many pixels from its node as on
+screen, and pads it to a 16:9 box (a multiple of 9 px high, so the box scales to exactly 1920x1080,
+or 3840x2160 for a PNG at scale 2). An animation's slide leaves out its play buttons and slider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core import animation, describe, explain, figures, graph
+from core.gradients import finite_difference_gradients, param_gradients
+from core.network import Params, forward
+from core.training import d_total_ce_d_b3, descend, total_ce
+from core.view import View, decimal, flower_for_species, flower_point
+
+fmt = figures.fmt
+
+SLIDE = (1920, 1080)  # px: a 16:9 slide; a PNG is exported at twice this (scale 2)
+PNG_SCALE = 2
+# The URL path of each page, in page order; it names the page in file names.
+PAGES = (
+    "network",
+    "softmax",
+    "cross_entropy",
+    "chain_rule_se",
+    "chain_rule_vi",
+    "gradient_descent",
+    "gradient_flow",
+    "check",
+    "beyond_b3",
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    page: str  # one of PAGES
+    name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
+    figure: Any  # a plotly Figure, or a figure dict (the animations)
+    alt: str  # what a screen reader says of it
+    kind: str = "chart"  # its box on the page: "graph", "wide" (the 3D surfaces) or "chart"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A figure's slide: its size in px before scaling, and its margins."""
+
+    width: int
+    height: int
+    margin: dict
+
+
+def charts(page: str, view: View) -> tuple[Chart, ...]:
+    """The figures `page` shows for `view`, in page order (none for a page without figures)."""
+    build = _BUILDERS.get(page)
+    return build(view) if build else ()
+
+
+def _network(view: View) -> tuple[Chart, ...]:
+    point, params = flower_point(view), Params(b3=view.b3)
+    values = graph.node_values(forward(point.petal, point.sepal, params), point.observed, params)
+    lang = view.lang
+    return (
+        Chart(
+            "network",
+            "graph",
+            figures.graph_figure(values, point.observed, lang),
+            describe.graph_alt(values, point.observed, lang),
+            "graph",
+        ),
+        Chart(
+            "network",
+            "surfaces",
+            figures.surfaces_figure(point, view.b3, lang),
+            describe.surfaces_alt(values["blue"], values["orange"], values["raw_se"], view.b3, lang),
+            "wide",
+        ),
+    )
+
+
+def _softmax(view: View) -> tuple[Chart, ...]:
+    point = flower_point(view)
+    fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
+    raw, probs, lang = fwd.raw, fwd.probs, view.lang
+    return (
+        Chart(
+            "softmax",
+            "bars",
+            figures.softmax_bars_figure(raw, probs, explain.argmax(raw), lang),
+            describe.softmax_alt(raw, probs, lang),
+        ),
+        Chart(
+            "softmax",
+            "argmax",
+            figures.argmax_vs_softmax_figure(explain.softmax_curve(raw), raw[0], probs[0], lang),
+            describe.argmax_alt(raw[0], probs[0], lang),
+        ),
+    )
+
+
+def _cross_entropy(view: View) -> tuple[Chart, ...]:
+    rows, lang = explain.ce_table(view.b3), view.lang
+    return (Chart("cross_entropy", "neg_log", figures.neg_log_figure(rows, lang), describe.neg_log_alt(rows, lang)),)
+
+
+def _chain_rule(page: str, short: str, name: str, view: View) -> tuple[Chart, ...]:
+    species = {"se": "setosa", "ve": "versicolor", "vi": "virginica"}[short]
+    flower = flower_for_species(flower_point(view), species)
+    params = Params(b3=view.b3)
+    values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
+    figure = figures.graph_figure(values, short, view.lang, highlight=short)
+    return (Chart(page, name, figure, describe.graph_alt(values, short, view.lang), "graph"),)
+
+
+def _chain_rule_se(view: View) -> tuple[Chart, ...]:
+    return _chain_rule("chain_rule_se", "se", "graph", view)
+
+
+def _chain_rule_vi(view: View) -> tuple[Chart, ...]:
+    return _chain_rule("chain_rule_vi", view.tab, f"graph_{view.tab}", view)
+
+
+def _gradient_descent(view: View) -> tuple[Chart, ...]:
+    total, slope, lang = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3)), view.lang
+    path = descend(view.b3, view.rate, view.steps)
+    settled = animation.descent_path(view.rate)
+    return (
+        Chart(
+            "gradient_descent",
+            "total_ce",
+            figures.total_ce_figure(explain.total_curve(), view.b3, total, slope, path, lang),
+            describe.total_ce_alt(view.b3, total, slope, lang),
+        ),
+        Chart(
+            "gradient_descent",
+            "descent",
+            animation.descent_figure(view.rate, lang),
+            describe.descent_alt(settled[0], settled[-1], len(settled) - 1, lang),
+        ),
+    )
+
+
+def _gradient_flow(view: View) -> tuple[Chart, ...]:
+    source = view.source
+    if source == "total":
+        gradient = float(d_total_ce_d_b3(view.b3))
+    else:
+        flower = animation.training_sample(source)
+        gradient = explain.chain_numbers(flower.petal, flower.sepal, view.b3, source).product
+    figure = animation.gradient_flow_figure(view.b3, source, view.lang)
+    return (Chart("gradient_flow", f"flow_{source}", figure, describe.flow_alt(source, gradient, view.lang), "graph"),)
+
+
+def _beyond_b3(view: View) -> tuple[Chart, ...]:
+    point, params = flower_point(view), Params(b3=view.b3)
+    exact = param_gradients(point.petal, point.sepal, point.observed, params)
+    numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+    figure = figures.gradients_figure(exact, numeric, view.lang)
+    return (Chart("beyond_b3", "gradients", figure, describe.gradients_alt(exact, view.lang)),)
+
+
+_BUILDERS = {
+    "network": _network,
+    "softmax": _softmax,
+    "cross_entropy": _cross_entropy,
+    "chain_rule_se": _chain_rule_se,
+    "chain_rule_vi": _chain_rule_vi,
+    "gradient_descent": _gradient_descent,
+    "gradient_flow": _gradient_flow,
+    "beyond_b3": _beyond_b3,
+}
+
+
+def equations(page: str, view: View) -> tuple[str, ...]:
+    """The page's key equation with the view's numbers (LaTeX lines): what its slide shows above the figure."""
+    point, params, lang = flower_point(view), Params(b3=view.b3), view.lang
+    fwd = forward(point.petal, point.sepal, params)
+    if page == "network":
+        values = graph.node_values(fwd, point.observed, params)
+        return (
+            rf"\text{{green}} = \text{{blue}} + \text{{orange}} + b_3"
+            rf" = {fmt(values['blue'])} + {fmt(values['orange'])} + ({fmt(view.b3)}) = {fmt(values['raw_se'])}",
+        )
+    if page == "softmax":
+        powers = [f"e^{{{fmt(r)}}}" for r in fwd.raw]
+        return (rf"P_{{se}} = \frac{{{powers[0]}}}{{{' + '.join(powers)}}} = {fmt(fwd.probs[0], 4)}",)
+    if page == "cross_entropy":
+        return (explain.total_ce_latex(explain.ce_table(view.b3), float(total_ce(view.b3)), lang),)
+    if page in ("chain_rule_se", "chain_rule_vi"):
+        short = "se" if page == "chain_rule_se" else view.tab
+        species = {"se": "setosa", "ve": "versicolor", "vi": "virginica"}[short]
+        flower = flower_for_species(point, species)
+        return explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, short))
+    if page == "gradient_descent":
+        return explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3)), lang)
+    if page == "gradient_flow":
+        if view.source == "total":
+            return explain.total_gradient_latex(explain.ce_table(view.b3), float(d_total_ce_d_b3(view.b3)), lang)
+        flower = animation.training_sample(view.source)
+        return explain.chain_product_latex(explain.chain_numbers(flower.petal, flower.sepal, view.b3, view.source))
+    if page == "check":
+        return (explain.chain_rule_latex("vi"),)
+    if page == "beyond_b3":
+        return (explain.vector_gradient_latex(fwd.raw, fwd.probs, point.observed),)
+    return ()
+
+
+def file_name(chart: Chart, view: View, frame: str = "") -> str:
+    """`<page>-<figure>[-<frame>]-<flower>-b3=<b3>-<lang>`, without an extension."""
+    parts = [chart.page, chart.name, frame, view.flower, f"b3={decimal(view.b3)}", view.lang]
+    return "-".join(p for p in parts if p)
+
+
+def _layout(figure) -> dict:
+    return figure["layout"] if isinstance(figure, dict) else figure.layout.to_plotly_json()
+
+
+def box(figure) -> Box:
+    """The figure's slide: its own plot area (no animation controls), padded to 16:9."""
+    layout = _layout(figure)
+    margin = {side: layout.get("margin", {}).get(side, 80) for side in ("l", "r", "t", "b")}
+    height = layout["height"]
+    if layout.get("sliders"):
+        height -= animation.CONTROLS_HEIGHT
+        margin["b"] -= animation.CONTROLS_HEIGHT
+    padded = -(-height // 9) * 9
+    extra = padded - height
+    margin["t"] += extra // 2
+    margin["b"] += extra - extra // 2
+    return Box(padded * 16 // 9, padded, margin)
+
+
+def download_options(chart: Chart, view: View) -> dict:
+    """Plotly's `toImageButtonOptions` for the chart: a 16:9 PNG at scale 2, named for what it
+    shows. `margin` is ours: assets/export.js uses it (and makes the SVG at half the scale)."""
+    slide = box(chart.figure)
+    scale = PNG_SCALE * SLIDE[1] / slide.height
+    return {
+        "format": "png",
+        "filename": file_name(chart, view),
+        "width": slide.width,
+        "height": slide.height,
+        "scale": scale,
+        "margin": slide.margin,
+    }
+
+
+def still(figure, frame: int | None = None) -> dict:
+    """The figure as a slide, a plain figure dict: no animation controls, at its 16:9 box, and for
+    an animation at `frame` (an index into its frames; None keeps the state it opens on)."""
+    full = figure if isinstance(figure, dict) else figure.to_plotly_json()
+    slide = box(full)
+    layout = {key: value for key, value in full["layout"].items() if key not in ("updatemenus", "sliders")}
+    layout |= {"width": slide.width, "height": slide.height, "margin": slide.margin}
+    data = list(full["data"])
+    if frame is not None:
+        step = full["frames"][frame]
+        for index, update in zip(step.get("traces", range(len(step["data"]))), step["data"], strict=True):
+            data[index] = animation.merged(data[index], update)
+    return {"data": data, "layout": layout}
+
+
+def frame_count(figure) -> int:
+    return len(figure.get("frames", ())) if isinstance(figure, dict) else 0
