@@ -1,19 +1,25 @@
-# Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them.
+# Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
+# `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides.
 PORT ?= 8501
+OUT ?= slides
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint chromium slides clean
 
 $(VENV)/runtime.stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/dev.stamp: $(VENV)/runtime.stamp requirements-dev.txt
+$(VENV)/slides.stamp: $(VENV)/runtime.stamp requirements-slides.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-slides.txt
+	touch $@
+
+$(VENV)/dev.stamp: $(VENV)/slides.stamp requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -24,6 +30,10 @@ run: $(VENV)/runtime.stamp
 chromium:
 	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Kaleido renders the figures in Debian's chromium (the `chromium` target installs it).
+slides: $(VENV)/slides.stamp chromium
+	BROWSER_PATH=$(CHROMIUM) $(PY) export_slides.py "$(OUT)"
 
 lint: $(VENV)/dev.stamp
 	$(PY) -m ruff check .

@@ -169,18 +169,19 @@ def sidebar(page_file_run: bool = False) -> View:
 
 ASSETS = Path(__file__).parent / "assets"
 STYLE = (ASSETS / "app.css").read_text()
-KEYBOARD = (ASSETS / "keyboard.js").read_text()
+SCRIPT = "\n".join((ASSETS / name).read_text() for name in ("keyboard.js", "export.js"))
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
 def page_assets(lang: str) -> None:
-    """The app's CSS, and the script that sets <html lang> and opens plotly's controls to the keyboard.
+    """The app's CSS, and its scripts: <html lang>, plotly's controls opened to the keyboard, and the
+    chart's slide downloads.
 
     Only fixed text from assets/ and a language tag from HTML_LANG reach the page: no user text.
     """
     st.html(f"<style>{STYLE}</style>")
     st.html(
-        f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{KEYBOARD}</script>',
+        f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>',
         unsafe_allow_javascript=True,
     )
 

@@ -189,7 +189,9 @@ def graph_figure(
     fig.update_xaxes(visible=False, range=list(graph.X_RANGE), fixedrange=True)
     fig.update_yaxes(visible=False, range=list(frame.y_range), fixedrange=True)
     _base_layout(fig, frame.height, axes=False)
-    fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom))
+    # Labels sit a number of px from their nodes, counted in data units for this height: a slide
+    # of the graph must keep its plot height (core.slides).
+    fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom), meta={"fixed_height": True})
     return fig
 
 

@@ -1,9 +1,10 @@
 """Every figure of every page, by name, built from the view alone: the pages draw these, the chart's
 download buttons and `make slides` export them, each as a 16:9 slide named for what it shows.
 
-A slide keeps the figure's own plot height, so every label stays as many pixels from its node as on
-screen, and pads it to a 16:9 box (a multiple of 9 px high, so the box scales to exactly 1920x1080,
-or 3840x2160 for a PNG at scale 2). An animation's slide leaves out its play buttons and slider.
+A chart's slide is 1280x720 px, scaled to 1920x1080 (3840x2160 for a PNG at scale 2). The graph
+keeps its own plot height, so every label stays as many px from its node as on screen, padded to a
+16:9 box (a multiple of 9 px high, so it scales to exactly 1920x1080). An animation's slide leaves
+out its play buttons and slider.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.view import View, decimal, flower_for_species, flower_point
 fmt = figures.fmt
 
 SLIDE = (1920, 1080)  # px: a 16:9 slide; a PNG is exported at twice this (scale 2)
+CHART_BOX = (1280, 720)  # px: a chart's slide before scaling (its text reads 1.5x larger than at 1920)
 PNG_SCALE = 2
 # The URL path of each page, in page order; it names the page in file names.
 PAGES = (
@@ -219,13 +221,16 @@ def _layout(figure) -> dict:
 
 
 def box(figure) -> Box:
-    """The figure's slide: its own plot area (no animation controls), padded to 16:9."""
+    """The figure's slide, without animation controls: 1280x720, or for the graph its own plot
+    area padded to 16:9."""
     layout = _layout(figure)
     margin = {side: layout.get("margin", {}).get(side, 80) for side in ("l", "r", "t", "b")}
     height = layout["height"]
     if layout.get("sliders"):
         height -= animation.CONTROLS_HEIGHT
         margin["b"] -= animation.CONTROLS_HEIGHT
+    if not (layout.get("meta") or {}).get("fixed_height"):
+        return Box(*CHART_BOX, margin)
     padded = -(-height // 9) * 9
     extra = padded - height
     margin["t"] += extra // 2
@@ -235,15 +240,15 @@ def box(figure) -> Box:
 
 def download_options(chart: Chart, view: View) -> dict:
     """Plotly's `toImageButtonOptions` for the chart: a 16:9 PNG at scale 2, named for what it
-    shows. `margin` is ours: assets/export.js uses it (and makes the SVG at half the scale)."""
+    shows. `margin` and `svgScale` are ours, for assets/export.js (the SVG is 1920x1080)."""
     slide = box(chart.figure)
-    scale = PNG_SCALE * SLIDE[1] / slide.height
     return {
         "format": "png",
         "filename": file_name(chart, view),
         "width": slide.width,
         "height": slide.height,
-        "scale": scale,
+        "scale": PNG_SCALE * SLIDE[1] / slide.height,
+        "svgScale": SLIDE[1] / slide.height,
         "margin": slide.margin,
     }
 
