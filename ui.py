@@ -50,7 +50,7 @@ PAGES = (
 
 def _widget_values(view: View) -> dict:
     values = {"lang": view.lang, "b3": view.b3, "petal": view.petal, "sepal": view.sepal}
-    values["observed"] = view.observed
+    values |= {"observed": view.observed, "present": view.present}
     if view.flower.startswith("iris-"):
         return values | {"flower_kind": "iris", "iris_number": int(view.flower.partition("-")[2])}
     return values | {"flower_kind": view.flower}
@@ -98,6 +98,7 @@ def _view_from_widgets() -> View:
         petal=float(read("petal")),
         sepal=float(read("sepal")),
         observed=read("observed"),
+        present=bool(read("present")),
     )
 
 
@@ -122,7 +123,7 @@ def sidebar(page_file_run: bool = False) -> View:
     s = st.session_state
     lang = s.view.lang
     st.set_page_config(page_title=t("app_title", lang))
-    page_assets(lang)
+    page_assets(lang, s.view.present)
     with st.sidebar:
         st.segmented_control(
             t("sidebar_lang", lang),
@@ -132,6 +133,7 @@ def sidebar(page_file_run: bool = False) -> View:
             on_change=_on_change,
             required=True,
         )
+        st.toggle(t("sidebar_present", lang), key="present", on_change=_on_change)
         st.selectbox(
             t("sidebar_flower", lang),
             FLOWER_KINDS,
@@ -169,17 +171,18 @@ def sidebar(page_file_run: bool = False) -> View:
 
 ASSETS = Path(__file__).parent / "assets"
 STYLE = (ASSETS / "app.css").read_text()
-SCRIPT = "\n".join((ASSETS / name).read_text() for name in ("keyboard.js", "export.js"))
+PRESENT_STYLE = (ASSETS / "present.css").read_text()
+SCRIPT = "\n".join((ASSETS / name).read_text() for name in ("keyboard.js", "export.js", "present.js"))
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
-def page_assets(lang: str) -> None:
-    """The app's CSS, and its scripts: <html lang>, plotly's controls opened to the keyboard, and the
-    chart's slide downloads.
+def page_assets(lang: str, present: bool) -> None:
+    """The app's CSS (and in presentation mode the slide's), and its scripts: <html lang>, plotly's
+    controls opened to the keyboard, the chart's slide downloads, and the presentation's keys.
 
     Only fixed text from assets/ and a language tag from HTML_LANG reach the page: no user text.
     """
-    st.html(f"<style>{STYLE}</style>")
+    st.html(f"<style>{STYLE}{PRESENT_STYLE if present else ''}</style>")
     st.html(
         f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>',
         unsafe_allow_javascript=True,
@@ -209,8 +212,9 @@ def view_link(url_path: str, query: dict) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
 
-def current():
-    """The view, its flower's inputs and the language, for a page; app.py hands the view over each run."""
+def current(page_file: str):
+    """The view, its flower's inputs and the language, for the page in `page_file` (its __file__);
+    app.py hands the view over each run. In presentation mode the page is drawn as its slide."""
     view = st.session_state.pop("current_view", None)
     if view is None:
         # Streamlit ran this page file without app.py, as in its legacy pages/ mode (it does so until
@@ -218,10 +222,55 @@ def current():
         links = st.sidebar.container()
         view = sidebar(page_file_run=True)
         navigation(view, links)
+    if view.present:
+        presentation(view, Path(page_file).stem.partition("_")[2])
+        st.stop()
     return view, flower_point(view), view.lang
 
 
-def chart(item: slides.Chart, view: View) -> None:
+SLIDE_HEIGHT = 1080  # px: the slide as laid out (assets/present.css)
+
+
+def presentation(view: View, page: str) -> None:
+    """The page as a 16:9 slide: its title, its key equation and its figure, scaled to fill the
+    screen (assets/present.js), with links to the pages before and after it, the keys, and a way out."""
+    lang, index = view.lang, slides.PAGES.index(page)
+    query = to_query(view)
+    lines = slides.equations(page, view)
+    charts = slides.charts(page, view)
+    figure = slides.for_slide(charts[0], SLIDE_HEIGHT - 330 - 95 * len(lines)) if charts else None
+    if figure:  # present.js keeps the figure at this height (a number: no user text)
+        st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
+    with st.container(key="slide"):
+        st.title(t(PAGES[index][1], lang))
+        for line in lines:
+            st.latex(line)
+        if figure:
+            chart(figure, view)
+        else:
+            st.markdown(t("check_intro", lang))
+        before, middle, after, leave = st.columns([3, 4.4, 3, 2.6], vertical_alignment="center")
+        if index > 0:
+            with before.container(key="slide-prev"):
+                path, key = PAGES[index - 1]
+                st.page_link(path, label=f"← {t(key, lang)}", query_params=query)
+        middle.caption(
+            t("present_position", lang, n=index + 1, total=len(PAGES)) + " &nbsp;·&nbsp; " + t("present_keys", lang)
+        )
+        if index + 1 < len(PAGES):
+            with after.container(key="slide-next"):
+                path, key = PAGES[index + 1]
+                st.page_link(path, label=f"{t(key, lang)} →", query_params=query)
+        with leave.container(key="slide-exit"):
+            st.button(t("present_exit", lang), on_click=_leave_presentation, icon=":material/close_fullscreen:")
+
+
+def _leave_presentation() -> None:
+    st.session_state.present = False
+    _on_change()
+
+
+def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     """A figure in a box of its own that keeps a minimum width (app.css, by kind: the graph never
     narrower than the layout its geometry test checks) and scrolls sideways on a narrower screen,
     so a phone shows the figure whole rather than squeezed. Its download buttons make a slide."""
@@ -229,7 +278,7 @@ def chart(item: slides.Chart, view: View) -> None:
     st.session_state.charts_drawn = count + 1
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
     with st.container(key=f"{item.kind}-{count}"):
-        st.plotly_chart(item.figure, width="stretch", config=config, theme=None, alt=item.alt)
+        st.plotly_chart(item.figure, width=width, config=config, theme=None, alt=item.alt)
 
 
 def page_control(widget, field: str, label: str, **kwargs):

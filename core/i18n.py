@@ -13,6 +13,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_observed": ("Observed species", "观察到的品种"),
     "sidebar_iris_number": ("Iris flower number (1-150)", "鸢尾花编号（1-150）"),
     "sidebar_link": ("Link to this view:", "本视图的链接："),
+    "sidebar_present": ("Presentation mode", "演示模式"),
+    "present_exit": ("Exit presentation (Esc)", "退出演示（Esc）"),
+    "present_keys": (
+        "→ or Page Down: next · ← or Page Up: back · Esc: exit",
+        "→ 或 Page Down：下一页 · ← 或 Page Up：上一页 · Esc：退出",
+    ),
+    "present_position": ("{n} / {total}", "{n} / {total}"),
     "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾"),
     "flower_versicolor": ("Training flower: versicolor", "训练样本：变色鸢尾"),
     "flower_virginica": ("Training flower: virginica", "训练样本：维吉尼亚鸢尾"),
@@ -71,6 +78,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "note_source": (
         "The link's gradient source is not se, vi, ve or total, so total is used.",
         "链接中的梯度起点不是 se、vi、ve 或 total，已改用 total。",
+    ),
+    "note_present": (
+        "The link's present is not 1 or 0, so presentation mode is off.",
+        "链接中的 present 不是 1 或 0，演示模式已关闭。",
     ),
     "note_tab": (
         "The link's CE is not vi or ve, so CE_vi is shown.",

@@ -9,8 +9,10 @@ out its play buttons and slider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import plotly.graph_objects as go
 
 from core import animation, describe, explain, figures, graph
 from core.gradients import finite_difference_gradients, param_gradients
@@ -218,6 +220,24 @@ def file_name(chart: Chart, view: View, frame: str = "") -> str:
 
 def _layout(figure) -> dict:
     return figure["layout"] if isinstance(figure, dict) else figure.layout.to_plotly_json()
+
+
+def for_slide(chart: Chart, height: int) -> Chart:
+    """The chart at `height` px (at least its own) to fill a presentation slide; the graph, whose
+    labels are placed for its own height, keeps it."""
+    layout = _layout(chart.figure)
+    if (layout.get("meta") or {}).get("fixed_height") or height <= layout["height"]:
+        return chart
+    if isinstance(chart.figure, dict):
+        figure = {**chart.figure, "layout": {**chart.figure["layout"], "height": height}}
+    else:
+        figure = go.Figure(chart.figure).update_layout(height=height)
+    return replace(chart, figure=figure)
+
+
+def figure_height(figure) -> int:
+    """The figure's height in px, as on screen."""
+    return _layout(figure)["height"]
 
 
 def box(figure) -> Box:

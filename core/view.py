@@ -41,6 +41,7 @@ class View:
     shift: float = 0.0  # page 2
     source: str = "total"  # page 7
     tab: str = "vi"  # page 5
+    present: bool = False  # presentation mode: the page as a 16:9 slide for a projector
 
 
 DEFAULT = View()
@@ -92,6 +93,13 @@ def _one_of(allowed):
     return lambda text: text.lower() if text.lower() in allowed else None
 
 
+FLAGS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
+
+
+def _flag(text: str) -> bool | None:
+    return FLAGS.get(text.lower())
+
+
 def _integer(text: str, low: int, high: int) -> int | None:
     value = _number(text, low, high)
     return int(value) if value is not None and value == int(value) else None
@@ -108,6 +116,7 @@ FIELDS = {
     "shift": lambda text: _rounded(_number(text, *SHIFT_RANGE), 1),
     "source": _one_of(SOURCES),
     "tab": _one_of(TABS),
+    "present": _flag,
 }
 PAGE_CONTROLS = ("rate", "steps", "shift", "source", "tab")  # in a link only when not the default
 CUSTOM_FIELDS = {
@@ -156,6 +165,8 @@ def to_query(view: View) -> dict[str, str]:
         value = getattr(view, name)
         if value != getattr(DEFAULT, name):
             query[name] = decimal(value) if isinstance(value, float) else str(value)
+    if view.present:
+        query["present"] = "1"
     return query
 
 

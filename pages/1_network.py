@@ -6,7 +6,7 @@ from core.figures import fmt
 from core.i18n import t
 from core.network import Params, forward
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 values = graph.node_values(fwd, point.observed, params)

@@ -7,7 +7,7 @@ from core.i18n import t
 from core.network import Params, forward
 from core.view import SHIFT_RANGE
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
 raw, probs = fwd.raw, fwd.probs
 

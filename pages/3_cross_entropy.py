@@ -8,7 +8,7 @@ from core.network import Params, forward
 from core.softmax import cross_entropy
 from core.training import total_ce
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 
 st.title(t("page_cross_entropy", lang))

@@ -4,7 +4,7 @@ import ui
 from core import slides
 from core.i18n import t
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 st.title(t("page_chain_se", lang))
 flower = ui.flower_for("setosa", point, lang)
 

@@ -6,7 +6,7 @@ from core.figures import fmt
 from core.i18n import t
 from core.view import TABS, flower_for_species
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 
 st.title(t("page_chain_vi", lang))
 st.markdown(t("chain_vi_intro", lang))

@@ -7,7 +7,7 @@ from core.i18n import t
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import RATE_RANGE, STEPS_RANGE
 
-view, _, lang = ui.current()
+view, _, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 

@@ -5,7 +5,7 @@ from core import slides
 from core.i18n import t
 from core.view import SOURCES
 
-view, _, lang = ui.current()
+view, _, lang = ui.current(__file__)
 
 st.title(t("page_flow", lang))
 st.markdown(t("flow_intro", lang))

@@ -7,7 +7,7 @@ from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 
 st.title(t("page_check", lang))
 st.markdown(t("check_intro", lang))

@@ -7,7 +7,7 @@ from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
 from core.network import Params, forward
 
-view, point, lang = ui.current()
+view, point, lang = ui.current(__file__)
 params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 probs = fwd.probs

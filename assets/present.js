@@ -1,0 +1,62 @@
+// Presentation mode: fit the slide to the screen, and step through the pages from the keyboard
+// (a presentation clicker sends Page Down and Page Up).
+(function () {
+  if (window.__softmaxPresent) return;
+  window.__softmaxPresent = true;
+  const WIDTH = 1920, HEIGHT = 1080, FIGURE_WIDTH = 1824;  // the slide as laid out (present.css)
+
+  // Zoom the slide, laid out at 1920x1080 (taller if its content is), down to fit the screen (a
+  // larger screen shows it at 1920x1080: browsers scale 4K screens). Streamlit sizes a figure to
+  // its box as seen on screen (after the zoom): the box is made larger by the zoom, so the figure
+  // is laid out at the slide's size and zoomed like the rest of it.
+  function fit() {
+    const slide = document.querySelector(".st-key-slide");
+    if (!slide) return;
+    const height = Math.max(HEIGHT, slide.offsetHeight);
+    const zoom = Math.min(1, window.innerWidth / WIDTH, window.innerHeight / height);
+    const left = Math.max(0, (window.innerWidth / zoom - WIDTH) / 2);
+    if (slide.style.zoom !== zoom.toFixed(4)) slide.style.zoom = zoom.toFixed(4);
+    slide.style.marginLeft = left.toFixed(1) + "px";
+    const box = slide.querySelector("[class*=st-key-chart-], [class*=st-key-graph-], [class*=st-key-wide-]");
+    if (box) {
+      const width = (FIGURE_WIDTH / zoom).toFixed(1) + "px";
+      if (box.style.width !== width) { box.style.width = width; box.style.minWidth = width; box.style.maxWidth = width; }
+      // Likewise its height, which Streamlit reads off the figure's element as seen on screen.
+      const natural = parseFloat(getComputedStyle(slide).getPropertyValue("--figure-height")) || 0;
+      const chart = box.querySelector("[data-testid=stPlotlyChart]");
+      if (natural && chart) {
+        const tall = (natural / zoom).toFixed(1) + "px";
+        if (chart.style.height !== tall) { chart.style.height = tall; chart.style.marginBottom = (natural - natural / zoom).toFixed(1) + "px"; }
+      }
+    }
+  }
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    return Boolean(target.closest("input, textarea, select, [contenteditable], [role=slider], .slider-group"));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (!document.querySelector(".st-key-slide") || event.defaultPrevented || typing(event.target)) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const actions = {
+      ArrowRight: ".st-key-slide-next a", PageDown: ".st-key-slide-next a",
+      ArrowLeft: ".st-key-slide-prev a", PageUp: ".st-key-slide-prev a",
+      Escape: ".st-key-slide-exit button",
+    };
+    if (!(event.key in actions)) return;
+    event.preventDefault();
+    const target = document.querySelector(actions[event.key]);
+    if (target) target.click();
+  });
+
+  let queued = false;
+  const schedule = () => {
+    // Twice: the figure's box, once sized, changes the slide's height and so the zoom.
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); fit(); }); }
+  };
+  new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", schedule);
+  new ResizeObserver(schedule).observe(document.body);
+  schedule();
+})();
