@@ -38,8 +38,9 @@ slides: $(VENV)/slides.stamp chromium
 lint: $(VENV)/dev.stamp
 	$(PY) -m ruff check .
 
+# The browser tests leave a screenshot of every page in test-screenshots/ for a person to look at.
 test: $(VENV)/dev.stamp chromium lint
-	$(PY) -m pytest -q
+	TEST_SCREENSHOTS=$(CURDIR)/test-screenshots $(PY) -m pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

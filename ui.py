@@ -249,7 +249,7 @@ def presentation(view: View, page: str) -> None:
             chart(figure, view)
         else:
             st.markdown(t("check_intro", lang))
-        before, middle, after, leave = st.columns([3, 4.4, 3, 2.6], vertical_alignment="center")
+        before, middle, after, leave = st.columns([3.4, 3.6, 3.4, 2.6], vertical_alignment="center")
         if index > 0:
             with before.container(key="slide-prev"):
                 path, key = PAGES[index - 1]

@@ -13,7 +13,7 @@
     const slide = document.querySelector(".st-key-slide");
     if (!slide) return;
     const height = Math.max(HEIGHT, slide.offsetHeight);
-    const zoom = Math.min(1, window.innerWidth / WIDTH, window.innerHeight / height);
+    const zoom = Math.min(1, window.innerWidth / WIDTH, (window.innerHeight - 16) / height);
     const left = Math.max(0, (window.innerWidth / zoom - WIDTH) / 2);
     if (slide.style.zoom !== zoom.toFixed(4)) slide.style.zoom = zoom.toFixed(4);
     slide.style.marginLeft = left.toFixed(1) + "px";

@@ -201,7 +201,7 @@ def _is_idle(state: dict) -> bool:
     return state["script"] in _IDLE_SCRIPT_STATES
 
 
-def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float = 1.0) -> None:
+def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float = 1.0, network: bool = True) -> None:
     """Wait until Streamlit has finished running the script and the page has gone quiet.
 
     1. ``[data-testid="stApp"]`` is attached.
@@ -210,7 +210,7 @@ def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float =
        ``[data-testid="stStatusWidget"]`` is visible (it shows "Running..." and reconnect notices).
        The script state alone is not enough just after load, and the status widget alone is not
        enough either: it appears only some time after a run starts and fades out over 200 ms.
-    3. Best effort: network idle (the websocket does not count), at most 5 s.
+    3. Best effort, unless `network` is False: network idle (the websocket does not count), at most 5 s.
 
     Raises TimeoutError, with the last seen state, if step 1 or 2 takes longer than ``timeout``.
     """
@@ -241,6 +241,8 @@ def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float =
             raise TimeoutError(f"Streamlit app still busy after {timeout:.0f} s; last state: {state}")
         page.wait_for_timeout(100)
 
+    if not network:
+        return
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_load_state("networkidle", timeout=min(5000.0, max(ms_left(), 1.0)))
 

@@ -149,3 +149,23 @@ def test_custom_flower_sliders():
     assert at.sidebar.slider(key="petal").value == 0.3 and at.sidebar.slider(key="sepal").value == 0.8
     assert at.sidebar.selectbox(key="observed").value == "versicolor"
     assert not at.warning and not at.exception
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presentation_mode_shows_each_page_as_one_slide(page):
+    """Title, key equation with live numbers, the page's first figure and a way on and out."""
+    from core import slides
+    from core.view import View
+
+    at = open_app(present="1", flower="virginica", lang="zh")
+    at.switch_page(page).run()
+    assert not at.exception
+    name = Path(page).stem.partition("_")[2]
+    view = View(flower="virginica", lang="zh", present=True)
+    figures = at.get("plotly_chart")
+    assert len(figures) == min(1, len(slides.charts(name, view)))
+    assert [e.value.strip("$\n") for e in at.get("latex")] == list(slides.equations(name, view))
+    exit_button = next(b for b in at.button if "Esc" in b.label)
+    exit_button.click().run()
+    assert "present" not in at.query_params and not at.session_state.view.present
+    assert len(at.get("plotly_chart")) == len(slides.charts(name, View(flower="virginica", lang="zh")))

@@ -239,7 +239,9 @@ def test_every_string_has_english_and_chinese_with_the_same_placeholders():
         assert fields(en) == fields(zh), key
 
 
-@given(st.dictionaries(st.sampled_from(["b3", "flower", "lang", "petal", "sepal", "observed", "x"]), st.text()))
+@given(
+    st.dictionaries(st.sampled_from(["b3", "flower", "lang", "petal", "sepal", "observed", "present", "x"]), st.text())
+)
 def test_any_query_string_gives_a_valid_view(query):
     from core.view import B3_RANGE, flower_point, parse_query
 
@@ -254,9 +256,21 @@ def test_any_query_string_gives_a_valid_view(query):
     st.floats(-5, 5).map(lambda x: round(x, 6)),
     st.sampled_from(["en", "zh"]),
     st.floats(0, 1).map(lambda x: round(x, 2)),
+    st.booleans(),
 )
-def test_a_view_survives_the_round_trip_through_its_link(flower, b3, lang, petal):
+def test_a_view_survives_the_round_trip_through_its_link(flower, b3, lang, petal, present):
     from core.view import View, parse_query, to_query
 
-    view = View(flower=flower, b3=b3, lang=lang, petal=petal if flower == "custom" else 0.5)
+    view = View(flower=flower, b3=b3, lang=lang, petal=petal if flower == "custom" else 0.5, present=present)
     assert parse_query(to_query(view)) == (view, ())
+    assert ("present" in to_query(view)) is present, "the link carries present=1 only when on"
+
+
+def test_the_presentation_flag_and_no_minus_zero_in_a_link():
+    from core.view import Note, parse_query, to_query
+
+    assert parse_query({"present": "1"})[0].present and parse_query({"present": "ON"})[0].present
+    assert not parse_query({"present": "0"})[0].present
+    view, notes = parse_query({"present": "maybe", "b3": "-0"})
+    assert not view.present and notes == (Note("note_present"),)
+    assert to_query(view)["b3"] == "0"

@@ -1,0 +1,211 @@
+"""The whole app in Chromium: every page in both languages and in presentation mode, deep links,
+presentation keys, and the chart's slide downloads.
+
+Each page load fails on an exception element, on a browser console error the app causes, or on a
+plotly chart that did not draw. A screenshot of each page goes to $TEST_SCREENSHOTS (`make test`
+names the folder) for a person to look at.
+"""
+
+import os
+import re
+import struct
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import ui
+from core import slides
+from core.i18n import TEXT
+from core.view import View
+from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGE_PATHS = {name: ("" if name == "network" else name) for name in slides.PAGES}
+TITLES = dict(zip(slides.PAGES, (key for _, key in ui.PAGES), strict=True))
+# Streamlit's frontend probes these under the page's path before it falls back to the root: the
+# browser logs their 404s, which the app does not cause.
+FRONTEND_PROBES = re.compile(r"/_stcore/(health|host-config)$")
+
+
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("TEST_SCREENSHOTS", "test-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Visit:
+    """A page opened in its own browser context, recording console errors and failed requests."""
+
+    def __init__(self, browser, url: str, width: int = 1920, height: int = 1080, downloads: bool = False):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=downloads)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.goto(url)
+        wait_for_app(self.page, settle=0.4, network=False)
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and FRONTEND_PROBES.search(urlsplit(where).path):
+            return
+        self.errors.append(f"{message.text} ({where})")
+
+    def check(self, charts_expected: int = 0) -> None:
+        """No exception shown, no console error, every plotly chart drawn (waiting for at least
+        `charts_expected` of them: plotly draws after the script has finished)."""
+        page = self.page
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot .main-svg').length >= n",
+            arg=charts_expected,
+            timeout=30_000,
+        )
+        assert page.locator(EXCEPTION_SELECTOR).count() == 0, exception_texts(page)
+        assert self.errors == []
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        drawn = page.evaluate(
+            """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).map((chart) => {
+                const plot = chart.querySelector('.js-plotly-plot');
+                const svg = plot && plot.querySelector('svg.main-svg');
+                return Boolean(plot && plot._fullLayout && svg && svg.getBoundingClientRect().width > 0);
+            })"""
+        )
+        assert drawn == [True] * charts.count(), f"charts drawn: {drawn}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def query_of(url: str) -> dict:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+# Every page in both languages, and every page as a slide in one of them (alternating).
+VISITS = [(name, lang, False) for name in slides.PAGES for lang in ("en", "zh")]
+VISITS += [(name, ("en", "zh")[i % 2], True) for i, name in enumerate(slides.PAGES)]
+
+
+@pytest.mark.parametrize("name, lang, present", VISITS, ids=[f"{n}-{lang}{'-present' * p}" for n, lang, p in VISITS])
+def test_every_page_renders_in_both_languages_and_as_a_slide(app_server, browser, name, lang, present):
+    view = View(flower="versicolor", lang=lang, present=present)
+    flag = "&present=1" if present else ""
+    visit = Visit(browser, f"{app_server}/{PAGE_PATHS[name]}?flower=versicolor&lang={lang}{flag}")
+    try:
+        expected = slides.charts(name, view)[: 1 if present else None]
+        visit.check(len(expected))
+        page = visit.page
+        assert page.locator('[data-testid="stPlotlyChart"]').count() == len(expected)
+        assert page.locator("h1").first.inner_text().strip() == TEXT[TITLES[name]][lang == "zh"]
+        page.wait_for_function("lang => document.documentElement.lang === lang", arg={"en": "en", "zh": "zh-CN"}[lang])
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.is_visible() is not present
+        page.screenshot(path=str(screenshot_dir() / f"{name}-{lang}{'-present' if present else ''}.png"))
+    finally:
+        visit.close()
+
+
+def test_a_deep_link_opens_exactly_its_view_and_a_change_survives_a_reload(app_server, browser):
+    link = f"{app_server}/chain_rule_vi?flower=virginica&b3=0.5&lang=zh&tab=ve"
+    visit = Visit(browser, link, width=1280, height=720)
+    try:
+        visit.check(1)
+        page = visit.page
+        assert page.locator("h1").first.inner_text().strip() == TEXT["page_chain_vi"][1]
+        assert query_of(page.url) == {"flower": "virginica", "b3": "0.5", "lang": "zh", "tab": "ve"}
+        thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+        assert thumb.get_attribute("value") == "0.5"
+        filename = page.evaluate("document.querySelector('.js-plotly-plot')._context.toImageButtonOptions.filename")
+        assert filename == "chain_rule_vi-graph_ve-virginica-b3=0.5-zh"
+
+        for _ in range(3):
+            thumb.focus()
+            page.keyboard.press("ArrowRight")
+            wait_for_app(page, settle=0.3)
+        assert query_of(page.url)["b3"] == "0.53"
+        page.reload()
+        wait_for_app(page)
+        visit.check(1)
+        assert query_of(page.url) == {"flower": "virginica", "b3": "0.53", "lang": "zh", "tab": "ve"}
+        thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+        assert thumb.get_attribute("value") == "0.53"
+        assert "b3=0.53" in page.evaluate(
+            "document.querySelector('.js-plotly-plot')._context.toImageButtonOptions.filename"
+        )
+    finally:
+        visit.close()
+
+
+def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, browser):
+    visit = Visit(browser, f"{app_server}/?present=1&b3=0", width=1280, height=720)
+    try:
+        page = visit.page
+        keys = page.locator(".st-key-slide").inner_text()
+        assert "Page Down" in keys and "Esc" in keys, "the keys are listed on screen"
+
+        def press(key: str, path: str) -> None:
+            page.keyboard.press(key)
+            page.wait_for_url(re.compile(rf"/{path}\?"), timeout=30_000)
+            wait_for_app(page)
+            visit.check(1)
+            assert query_of(page.url)["present"] == "1" and query_of(page.url)["b3"] == "0"
+
+        press("ArrowRight", "softmax")
+        press("PageDown", "cross_entropy")
+        press("PageUp", "softmax")
+        press("ArrowLeft", "")
+        page.keyboard.press("Escape")
+        page.wait_for_function("!location.search.includes('present')", timeout=30_000)
+        wait_for_app(page)
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
+        assert page.locator(".st-key-slide").count() == 0
+    finally:
+        visit.close()
+
+
+def test_the_slide_fits_a_1280x720_projector(app_server, browser):
+    visit = Visit(browser, f"{app_server}/gradient_flow?present=1", width=1280, height=720)
+    try:
+        visit.check(1)
+        page = visit.page
+        page.wait_for_timeout(500)
+        box = page.evaluate(
+            """() => { const r = (s) => document.querySelector(s).getBoundingClientRect();
+                return {exit: r('.st-key-slide-exit button').bottom, height: innerHeight, width: innerWidth,
+                        plot: r('.st-key-slide .js-plotly-plot svg.main-svg').right}; }"""
+        )
+        assert box["exit"] <= box["height"] and box["plot"] <= box["width"], box
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("format", ["png", "svg"])
+def test_the_chart_downloads_a_named_16_9_slide_without_animation_controls(app_server, browser, tmp_path, format):
+    visit = Visit(browser, f"{app_server}/gradient_flow?flower=virginica&b3=-2", downloads=True)
+    try:
+        page = visit.page
+        plot = page.locator(".js-plotly-plot").first
+        plot.hover()
+        button = "[data-softmax-svg]" if format == "svg" else '.modebar-btn[data-title="Download plot as a PNG"]'
+        with page.expect_download(timeout=60_000) as download:
+            page.locator(button).first.click()
+        name = download.value.suggested_filename
+        assert name == f"gradient_flow-flow_total-virginica-b3=-2-en.{format}"
+        path = tmp_path / name
+        download.value.save_as(path)
+        if format == "png":
+            data = path.read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (3840, 2160)
+        else:
+            root = ElementTree.parse(path).getroot()
+            assert (root.get("width"), root.get("height")) == ("1920", "1080")
+            text = path.read_text()
+            assert "updatemenu" not in text and "slider" not in text
+            assert "Total CE" in text
+        assert visit.errors == []
+    finally:
+        visit.close()
