@@ -4,7 +4,6 @@ sidebar that edits it, navigation, and a few layout helpers. The math stays in c
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -26,6 +25,7 @@ from core.view import (
     flower_point,
     parse_query,
     to_query,
+    with_values,
 )
 
 FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
@@ -63,8 +63,6 @@ def _restore_widgets() -> None:
     does not draw it (a hidden slider, a page run without app.py). Callbacks keep the view current.
     """
     state = st.session_state
-    if "view" not in state:
-        state.view, state.notes = parse_query(st.query_params.to_dict())
     for key, value in _widget_values(state.view).items():
         _restore(key, value)
 
@@ -90,15 +88,10 @@ def _view_from_widgets() -> View:
         return saved[key] if value is None else value
 
     kind = read("flower_kind")
-    return replace(
+    return with_values(
         s.view,
         flower=f"iris-{read('iris_number')}" if kind == "iris" else kind,
-        b3=float(read("b3")),
-        lang=read("lang"),
-        petal=float(read("petal")),
-        sepal=float(read("sepal")),
-        observed=read("observed"),
-        present=bool(read("present")),
+        **{key: read(key) for key in ("b3", "lang", "petal", "sepal", "observed", "present")},
     )
 
 
@@ -112,11 +105,15 @@ def sidebar(page_file_run: bool = False) -> View:
 
     `page_file_run`: Streamlit runs a page file without app.py (its legacy pages/ mode).
     """
-    # Widgets drawn by a page file without app.py have other identities than app.py's: in such a
-    # run, and in the first app.py run after one, every widget needs its value anew.
     state = st.session_state
-    state.widgets_moved = page_file_run or state.get("page_file_run", True)
-    state.page_file_run = page_file_run
+    if "view" not in state:
+        state.view, state.notes = parse_query(st.query_params.to_dict())
+    # Streamlit tells widgets apart by their labels too. Those a page file draws without app.py have
+    # other identities than app.py's, and a new language relabels them all: in such a run (and in
+    # the first app.py run after a page file's) every widget needs its value anew.
+    lang_changed = state.get("widgets_lang") != state.view.lang
+    state.widgets_moved = page_file_run or state.get("page_file_run", True) or lang_changed
+    state.page_file_run, state.widgets_lang = page_file_run, state.view.lang
     st.session_state.charts_drawn = 0
     st.set_page_config(page_icon="🌸", layout="wide")
     _restore_widgets()
@@ -288,7 +285,7 @@ def page_control(widget, field: str, label: str, **kwargs):
 
 
 def _on_page_control(field: str) -> None:
-    st.session_state.view = replace(st.session_state.view, **{field: st.session_state[field]})
+    st.session_state.view = with_values(st.session_state.view, **{field: st.session_state[field]})
     st.session_state.notes = ()
 
 

@@ -279,7 +279,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
         annotation.y = 1.0
         annotation.yanchor = "top"
     _base_layout(fig, 420, axes=False)  # 3D scenes scale with their height: this fits a third of 860 px
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0))
+    fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
 
 

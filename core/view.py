@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.data import flower as iris_flower
 from core.data import iris
@@ -147,6 +147,19 @@ def parse_query(query: Mapping) -> tuple[View, tuple[Note, ...]]:
     if _first(query.get("notfound")) is not None:  # set by server.py for an address that is no page
         notes.append(Note("note_page"))
     return View(**values), tuple(notes)
+
+
+def with_values(view: View, **values) -> View:
+    """`view` with each of `values` (a widget's, say) that is valid as it would be in a link: its
+    text is parsed as a query's would be, and a value that is not valid keeps the view's."""
+    accepted = {}
+    for name, value in values.items():
+        parse = FIELDS.get(name) or CUSTOM_FIELDS.get(name)
+        text = _first(value)
+        parsed = parse(text) if parse and text is not None else None
+        if parsed is not None:
+            accepted[name] = parsed
+    return replace(view, **accepted)
 
 
 def decimal(value: float) -> str:

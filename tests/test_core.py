@@ -274,3 +274,15 @@ def test_the_presentation_flag_and_no_minus_zero_in_a_link():
     view, notes = parse_query({"present": "maybe", "b3": "-0"})
     assert not view.present and notes == (Note("note_present"),)
     assert to_query(view)["b3"] == "0"
+
+
+def test_a_widget_value_passes_the_same_checks_as_a_link():
+    """What a widget sends is checked like a link's text: a bad value keeps the view's."""
+    from core.view import View, with_values
+
+    view = View(flower="virginica", b3=0.5, lang="zh")
+    assert with_values(view, flower="iris-", b3=float("nan"), lang="xx", observed="xyz") == view
+    assert with_values(view, flower="iris-999", b3="5.5", present="maybe", steps=2.5) == view
+    assert with_values(view, flower="Iris-7", b3=-0.0, lang="en", present=True, rate=0.5) == View(
+        flower="iris-7", b3=0.0, lang="en", present=True, rate=0.5
+    )
