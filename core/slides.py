@@ -222,16 +222,21 @@ def _layout(figure) -> dict:
     return figure["layout"] if isinstance(figure, dict) else figure.layout.to_plotly_json()
 
 
+SLIDE_FONT = 22  # px: a chart's base text on a presentation slide (17 on a page)
+
+
 def for_slide(chart: Chart, height: int) -> Chart:
-    """The chart at `height` px (at least its own) to fill a presentation slide; the graph, whose
-    labels are placed for its own height, keeps it."""
+    """The chart at `height` px (at least its own) and with larger base text, to fill a
+    presentation slide; the graph, whose labels are placed for its own size, stays as it is."""
     layout = _layout(chart.figure)
-    if (layout.get("meta") or {}).get("fixed_height") or height <= layout["height"]:
+    if (layout.get("meta") or {}).get("fixed_height"):
         return chart
+    font = {**layout.get("font", {}), "size": SLIDE_FONT}
+    changes = {"height": max(height, layout["height"]), "font": font}
     if isinstance(chart.figure, dict):
-        figure = {**chart.figure, "layout": {**chart.figure["layout"], "height": height}}
+        figure = {**chart.figure, "layout": {**chart.figure["layout"], **changes}}
     else:
-        figure = go.Figure(chart.figure).update_layout(height=height)
+        figure = go.Figure(chart.figure).update_layout(**changes)
     return replace(chart, figure=figure)
 
 
