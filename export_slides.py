@@ -99,8 +99,8 @@ def spec(job: Job) -> dict:
     return {"fig": job.figure, "path": job.paths[0], "opts": opts}
 
 
-async def render(renderer: Renderer, jobs: list[Job], started: float, done: int) -> int:
-    """Render the jobs (8 a tab at a time, printing progress); return the count of files written."""
+async def render(renderer: Renderer, jobs: list[Job], started: float, written: list[int]) -> None:
+    """Render the jobs (8 a tab at a time), adding the files written to `written[0]` as it goes."""
     batch_size = 8 * renderer._n
     for start in range(0, len(jobs), batch_size):
         batch = jobs[start : start + batch_size]
@@ -112,20 +112,23 @@ async def render(renderer: Renderer, jobs: list[Job], started: float, done: int)
             if job.is_3d:
                 for path in job.paths:
                     path.with_suffix(".svg").write_text(svg_frame(path.read_bytes()))
-            done += len(job.paths) * (2 if job.is_3d else 1)
-        print(f"  {done} files, {time.monotonic() - started:.0f} s", flush=True)
-    return done
+            written[0] += len(job.paths) * (2 if job.is_3d else 1)
+        print(f"  {written[0]} files, {time.monotonic() - started:.0f} s", flush=True)
 
 
 async def export(out: Path, tabs: int, started: float) -> int:
-    """Page 1 (with the slow 3D figures) renders while the other pages' figures are built."""
+    """Page 1 (with the slow 3D figures) starts rendering while the other pages' figures are built,
+    and those render beside it: WebGL waits on one software GPU process, the rest do not."""
     seen: set[str] = set()
+    written = [0]
     first = asyncio.create_task(asyncio.to_thread(plan, out, slides.PAGES[:1], seen))
     async with Renderer(n=tabs, mathjax=False) as renderer:
         jobs = await first
         rest = asyncio.create_task(asyncio.to_thread(plan, out, slides.PAGES[1:], seen))
-        done = await render(renderer, jobs, started, 0)
-        return await render(renderer, await rest, started, done)
+        page_one = asyncio.create_task(render(renderer, jobs, started, written))
+        await render(renderer, await rest, started, written)
+        await page_one
+    return written[0]
 
 
 def main(argv: list[str] | None = None) -> int:
