@@ -235,6 +235,8 @@ def presentation(view: View, page: str) -> None:
     query = to_query(view)
     lines = slides.equations(page, view)
     charts = slides.charts(page, view)
+    # The figure takes what the title (with the row of links, about 330 px) and the equations
+    # (about 95 px a line) leave of the 1080 px slide.
     figure = slides.for_slide(charts[0], SLIDE_HEIGHT - 330 - 95 * len(lines)) if charts else None
     if figure:  # present.js keeps the figure at this height (a number: no user text)
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
@@ -251,9 +253,7 @@ def presentation(view: View, page: str) -> None:
             with before.container(key="slide-prev"):
                 path, key = PAGES[index - 1]
                 st.page_link(path, label=f"← {t(key, lang)}", query_params=query)
-        middle.caption(
-            t("present_position", lang, n=index + 1, total=len(PAGES)) + " &nbsp;·&nbsp; " + t("present_keys", lang)
-        )
+        middle.caption(f"{t('present_position', lang, n=index + 1, total=len(PAGES))} · {t('present_keys', lang)}")
         if index + 1 < len(PAGES):
             with after.container(key="slide-next"):
                 path, key = PAGES[index + 1]

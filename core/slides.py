@@ -15,12 +15,11 @@ from typing import Any
 import plotly.graph_objects as go
 
 from core import animation, describe, explain, figures, graph
+from core.figures import fmt
 from core.gradients import finite_difference_gradients, param_gradients
 from core.network import Params, forward
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import View, decimal, flower_for_species, flower_point
-
-fmt = figures.fmt
 
 SLIDE = (1920, 1080)  # px: a 16:9 slide; a PNG is exported at twice this (scale 2)
 CHART_BOX = (1280, 720)  # px: a chart's slide before scaling (its text reads 1.5x larger than at 1920)
