@@ -278,6 +278,21 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
         st.plotly_chart(item.figure, width=width, config=config, theme=None, alt=item.alt)
 
 
+def kept_values(defaults: dict) -> dict:
+    """The values of a page's own widgets that are not in the link, kept by this session: written
+    back to each widget where Streamlit forgot it (a new language relabels a widget, and Streamlit
+    takes it for a new one). Each widget's on_change is `keep`."""
+    kept = st.session_state.setdefault(f"kept_{'_'.join(defaults)}", dict(defaults))
+    for key, value in kept.items():
+        _restore(key, value)
+    return kept
+
+
+def keep(kept: dict, key: str) -> None:
+    """A kept widget's callback: its new value, before the run that draws it again."""
+    kept[key] = st.session_state[key]
+
+
 def page_control(widget, field: str, label: str, **kwargs):
     """A page's own widget bound to the view's `field`: kept across page switches and in the link."""
     _restore(field, getattr(st.session_state.view, field))

@@ -13,19 +13,23 @@ st.title(t("page_check", lang))
 st.markdown(t("check_intro", lang))
 
 
+EXAMPLE = {"check_species": "vi", "check_step": "result", "check_answer": "-P_se"}
+kept = ui.kept_values({"check_species": "se", "check_step": "1", "check_answer": ""})
+
+
 def show_example() -> None:
-    st.session_state.check_species, st.session_state.check_step = "vi", "result"
-    st.session_state.check_answer = "-P_se"
+    kept.update(EXAMPLE)
+    st.session_state.update(EXAMPLE)
 
 
-st.session_state.setdefault("check_species", "se")
-st.session_state.setdefault("check_step", "1")
 left, right = st.columns(2)
 with left:
     short = st.segmented_control(
         t("check_species", lang),
         SHORT,
         key="check_species",
+        on_change=ui.keep,
+        args=(kept, "check_species"),
         required=True,
         format_func=lambda s: f"CE_{s} ({t('short_' + SPECIES[SHORT.index(s)], lang)})",
     )
@@ -34,6 +38,8 @@ with right:
         t("check_step", lang),
         checker.STEPS,
         key="check_step",
+        on_change=ui.keep,
+        args=(kept, "check_step"),
         required=True,
         format_func=lambda k: t("check_result", lang) if k == "result" else derivation.CIRCLED[int(k) - 1],
     )
@@ -42,7 +48,14 @@ rule = derivation.chain_rule(short)
 question = rule.result if step == "result" else rule.factors[int(step) - 1]
 st.latex(rf"{question.label} = \;?")
 
-answer = st.text_input(t("check_answer", lang), key="check_answer", max_chars=checker.MAX_LENGTH, placeholder="P_se")
+answer = st.text_input(
+    t("check_answer", lang),
+    key="check_answer",
+    max_chars=checker.MAX_LENGTH,
+    placeholder="P_se",
+    on_change=ui.keep,
+    args=(kept, "check_answer"),
+)
 st.button(t("check_example", lang), on_click=show_example, icon=":material/lightbulb:")
 
 if answer.strip():

@@ -216,3 +216,26 @@ def test_the_chart_downloads_a_named_16_9_slide_without_animation_controls(app_s
         assert visit.errors == []
     finally:
         visit.close()
+
+
+def test_page_8_keeps_the_students_answer_through_a_language_switch(app_server, browser):
+    """A new language relabels page 8's own widgets: the chosen CE, step and answer stay."""
+    visit = Visit(browser, f"{app_server}/check?flower=versicolor&lang=en", width=1280, height=720)
+    try:
+        page = visit.page
+        page.locator('[data-testid="stMain"] button', has_text="CE_vi").click()
+        wait_for_app(page, settle=0.4, network=False)
+        answer = page.locator('[data-testid="stMain"] input[type="text"]').first
+        answer.fill("P_se")
+        answer.press("Enter")
+        wait_for_app(page, settle=0.4, network=False)
+        page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+        wait_for_app(page, settle=0.4, network=False)
+        visit.check()
+        assert page.locator('[data-testid="stMain"] input[type="text"]').first.input_value() == "P_se"
+        chosen = page.locator('[data-testid="stMain"] button[aria-checked="true"]').first.inner_text()
+        assert chosen.startswith("CE_vi")
+        assert page.locator('[data-testid="stAlert"]').count() >= 1, "the verdict is shown again"
+    finally:
+        visit.close()
