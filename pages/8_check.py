@@ -22,7 +22,7 @@ def show_example() -> None:
     st.session_state.update(EXAMPLE)
 
 
-left, right = st.columns(2)
+left, right = st.columns([3, 2])  # the species labels are the longer, in Chinese most
 with left:
     short = st.segmented_control(
         t("check_species", lang),
