@@ -225,9 +225,6 @@ def current(page_file: str):
     return view, flower_point(view), view.lang
 
 
-SLIDE_HEIGHT = 1080  # px: the slide as laid out (assets/present.css)
-
-
 def presentation(view: View, page: str) -> None:
     """The page as a 16:9 slide: its title, its key equation and its figure, scaled to fill the
     screen (assets/present.js), with links to the pages before and after it, the keys, and a way out."""
@@ -236,8 +233,8 @@ def presentation(view: View, page: str) -> None:
     lines = slides.equations(page, view)
     charts = slides.charts(page, view)
     # The figure takes what the title (with the row of links, about 330 px) and the equations
-    # (about 95 px a line) leave of the 1080 px slide.
-    figure = slides.for_slide(charts[0], SLIDE_HEIGHT - 330 - 95 * len(lines)) if charts else None
+    # (about 95 px a line) leave of the slide, laid out 1080 px high (assets/present.css).
+    figure = slides.for_slide(charts[0], slides.SLIDE[1] - 330 - 95 * len(lines)) if charts else None
     if figure:  # present.js keeps the figure at this height (a number: no user text)
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
     with st.container(key="slide"):

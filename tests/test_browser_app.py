@@ -47,7 +47,17 @@ class Visit:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.goto(url)
+        self.idle()
+
+    def idle(self) -> None:
+        """Wait until the script has finished (plotly may still be drawing: see check)."""
         wait_for_app(self.page, settle=0.4, network=False)
+
+    def to_chinese(self) -> None:
+        """Switch the language with the sidebar's control, and wait for the page in Chinese."""
+        self.page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
+        self.page.wait_for_function("lang => document.documentElement.lang === lang", arg=HTML_LANG["zh"])
+        self.idle()
 
     def _console(self, message) -> None:
         if message.type != "error":
@@ -95,12 +105,12 @@ def test_every_page_renders_in_both_languages_and_as_a_slide(app_server, browser
     try:
         for lang, present in (("en", False), ("zh", False), ("zh", True)):
             if lang == "zh" and not present:
-                page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
+                visit.to_chinese()
             if present:
                 page.locator('[data-testid="stSidebar"] label', has_text=TEXT["sidebar_present"][1]).click()
                 page.wait_for_selector(".st-key-slide")
+                visit.idle()
             page.wait_for_function("lang => document.documentElement.lang === lang", arg=HTML_LANG[lang])
-            wait_for_app(page, settle=0.4, network=False)
             view = View(flower="versicolor", lang=lang, present=present)
             expected = slides.charts(name, view)[: 1 if present else None]
             visit.check(len(expected))
@@ -156,7 +166,7 @@ def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, 
         def press(key: str, path: str) -> None:
             page.keyboard.press(key)
             page.wait_for_url(re.compile(rf"/{path}\?"), timeout=30_000)
-            wait_for_app(page, settle=0.4, network=False)
+            visit.idle()
             visit.check(1)
             page.wait_for_selector(".st-key-slide-next a")
             assert query_of(page.url)["present"] == "1" and query_of(page.url)["b3"] == "0"
@@ -224,14 +234,12 @@ def test_page_8_keeps_the_students_answer_through_a_language_switch(app_server, 
     try:
         page = visit.page
         page.locator('[data-testid="stMain"] button', has_text="CE_vi").click()
-        wait_for_app(page, settle=0.4, network=False)
+        visit.idle()
         answer = page.locator('[data-testid="stMain"] input[type="text"]').first
         answer.fill("P_se")
         answer.press("Enter")
-        wait_for_app(page, settle=0.4, network=False)
-        page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
-        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
-        wait_for_app(page, settle=0.4, network=False)
+        visit.idle()
+        visit.to_chinese()
         visit.check()
         assert page.locator('[data-testid="stMain"] input[type="text"]').first.input_value() == "P_se"
         chosen = page.locator('[data-testid="stMain"] button[aria-checked="true"]').first.inner_text()
