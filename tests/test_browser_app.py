@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import ui
 from core import slides
@@ -68,25 +69,27 @@ class Visit:
         self.errors.append(f"{message.text} ({where})")
 
     def check(self, charts_expected: int = 0) -> None:
-        """No exception shown, no console error, every plotly chart drawn (waiting for at least
-        `charts_expected` of them: plotly draws after the script has finished)."""
+        """No exception shown, no console error, and exactly `charts_expected` plotly charts, every
+        one drawn. Plotly draws after the script has finished, and a rerun after a language switch
+        may still be replacing charts, so this waits for that state and then reports what it saw."""
         page = self.page
-        page.wait_for_function(
-            "n => document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot .main-svg').length >= n",
-            arg=charts_expected,
-            timeout=30_000,
-        )
+        drawn_script = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).map((chart) => {
+            const plot = chart.querySelector('.js-plotly-plot');
+            const svg = plot && plot.querySelector('svg.main-svg');
+            return Boolean(plot && plot._fullLayout && svg && svg.getBoundingClientRect().width > 0);
+        })"""
+        try:
+            page.wait_for_function(
+                f"n => {{ const drawn = ({drawn_script})(); return drawn.length === n && drawn.every(Boolean); }}",
+                arg=charts_expected,
+                timeout=30_000,
+            )
+        except PlaywrightTimeout:
+            pass  # the assertions below say what is wrong
         assert page.locator(EXCEPTION_SELECTOR).count() == 0, exception_texts(page)
         assert self.errors == []
-        charts = page.locator('[data-testid="stPlotlyChart"]')
-        drawn = page.evaluate(
-            """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).map((chart) => {
-                const plot = chart.querySelector('.js-plotly-plot');
-                const svg = plot && plot.querySelector('svg.main-svg');
-                return Boolean(plot && plot._fullLayout && svg && svg.getBoundingClientRect().width > 0);
-            })"""
-        )
-        assert drawn == [True] * charts.count(), f"charts drawn: {drawn}"
+        drawn = page.evaluate(drawn_script)
+        assert drawn == [True] * charts_expected, f"charts drawn: {drawn}"
 
     def close(self) -> None:
         self.context.close()
