@@ -115,8 +115,8 @@ class Student:
                 kind = message.WhichOneof("type")
             elif message.metadata.cacheable:
                 self.cache[message.hash] = message
-            if kind == "new_session":
-                self.page_hash = message.new_session.page_script_hash
+            if kind == "navigation":  # the page this run is on (st.navigation)
+                self.page_hash = message.navigation.page_script_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 element = message.delta.new_element
                 render.elements.append(element)
