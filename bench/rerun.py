@@ -1,0 +1,111 @@
+"""Server CPU per rerun of every page, against Streamlit's own floor, through the real protocol.
+
+    .venv/bin/python bench/rerun.py [--reruns 40] [--json out.json]
+
+One student at a time, over `/_stcore/stream` (bench/stream.py), with the app's own config. For
+each page: load it (flower=virginica, b3=-2), then move the sidebar's b3 slider to a new value at
+every rerun (-1.99, -1.98, ...), as a student dragging it does: no rerun finds its figures already
+built for its exact inputs. The server's CPU time over the reruns (all threads, from /proc) divided
+by their number is the page's cost. Bytes per render are what the server sent for one rerun, with
+the browser's message cache emulated (a message the student already holds is sent as a reference).
+
+The references, served by a second server with the same config, in the same run:
+  - an empty page: what any rerun costs in Streamlit;
+  - the serialization floor: a page sending one cached plotly figure as large as the page's
+    render, sent whole every time: what sending that many bytes must cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.servers import APP, REFERENCE, cpu_seconds, serving  # noqa: E402
+from bench.stream import Student  # noqa: E402
+
+PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
+         "gradient_flow", "check", "beyond_b3")
+QUERY = "flower=virginica&b3=-2&lang=en"
+
+
+def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
+    """Server CPU ms per rerun, mean client latency and bytes per render over `reruns` reruns."""
+    for warm in range(3):
+        student.rerun({"b3": round(-2.5 + warm / 100, 2)} if move_b3 else None)
+    seconds, sent, renders = 0.0, 0, []
+    before = cpu_seconds(pid)
+    for step in range(1, reruns + 1):
+        render = student.rerun({"b3": round(-2 + step / 100, 2)} if move_b3 else None)
+        if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
+            raise RuntimeError(f"{student.page!r}: {render.status} {render.exceptions()}")
+        seconds += render.seconds
+        sent += render.bytes
+        renders.append(render)
+    cpu = cpu_seconds(pid) - before
+    return {
+        "cpu_ms": 1000 * cpu / reruns,
+        "latency_ms": 1000 * seconds / reruns,
+        "bytes": sent // reruns,
+        "largest_message": max(render.largest for render in renders),
+    }
+
+
+def run(reruns: int) -> dict:
+    results = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {_cores()} cores",
+               "python": platform.python_version(), "reruns": reruns, "pages": {}}
+    with serving(APP) as (app, app_process), serving(REFERENCE) as (reference, reference_process):
+        with Student(reference, query="page=empty") as student:
+            student.rerun()
+            empty = measure(student, reruns * 3, reference_process.pid, move_b3=False)
+        results["empty"] = empty
+        print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
+        for page in PAGES:
+            with Student(app, page=page, query=QUERY) as student:
+                student.rerun()
+                measured = measure(student, reruns, app_process.pid, move_b3=True)
+            size = measured["bytes"]
+            with Student(reference, query=f"page=floor&bytes={size}", remember=False) as student:
+                student.rerun()
+                floor = measure(student, reruns, reference_process.pid, move_b3=False)
+            measured["floor_cpu_ms"] = floor["cpu_ms"]
+            measured["floor_bytes"] = floor["bytes"]
+            measured["ratio_to_floor"] = measured["cpu_ms"] / floor["cpu_ms"]
+            measured["ratio_to_empty"] = measured["cpu_ms"] / empty["cpu_ms"]
+            results["pages"][page or "network"] = measured
+            print(_row(page or "network", measured), flush=True)
+    return results
+
+
+def _row(name: str, m: dict) -> str:
+    return (f"{name:18s} {m['cpu_ms']:7.1f} ms  floor {m['floor_cpu_ms']:6.1f} ms  x{m['ratio_to_floor']:4.2f}"
+            f"  (x{m['ratio_to_empty']:5.1f} empty)  {m['bytes'] / 1000:6.1f} KB/render"
+            f"  largest message {m['largest_message'] / 1000:6.1f} KB  latency {m['latency_ms']:6.1f} ms")
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reruns", type=int, default=40)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    started = time.monotonic()
+    results = run(args.reruns)
+    print(f"({time.monotonic() - started:.0f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
