@@ -126,7 +126,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     params = Params(b3=b3)
     first = training_sample(shorts[0])
     values0 = graph.node_values(forward(first.petal, first.sepal, params), shorts[0], params)
-    figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=FLOW_FRAME).to_plotly_json()
+    figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=FLOW_FRAME)
     edge_index = _edge_traces()
     pulse_trace = len(edge_index)
     pulse = go.Scatter(
@@ -342,7 +342,7 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0) -> dict
     curve = explain.total_curve()
     low, high = float(curve.b3[0]), float(curve.b3[-1])
     first = path[0]
-    fig = total_ce_figure(curve, first.b3, first.total_ce, first.gradient, path[:1], lang)
+    figure = total_ce_figure(curve, first.b3, first.total_ce, first.gradient, path[:1], lang)
     tangent_trace, trail_trace, point_trace = 1, 2, 3
     frames = []
     for i, step in enumerate(path):
@@ -364,8 +364,7 @@ def descent_figure(learning_rate: float, lang: str, start: float = -2.0) -> dict
                 ],
             )
         )
-    fig.data[tangent_trace].name = t("tangent_plain", lang)  # legends do not redraw while it plays
-    figure = fig.to_plotly_json()
+    figure["data"][tangent_trace]["name"] = t("tangent_plain", lang)  # legends do not redraw while it plays
     figure["frames"] = frames
     figure["layout"]["height"] = 620
     figure["layout"]["margin"] = dict(l=90, r=30, t=60, b=0)

@@ -1,8 +1,19 @@
-"""Plotly figures, built by pure functions from core's numbers. Every label goes through i18n."""
+"""Plotly figures, built by pure functions from core's numbers. Every label goes through i18n.
+
+Each figure is a plotly figure dict, built in two parts. Its skeleton (layout, axes, labels,
+styles, everything that depends only on the language and the kind of view) is drawn once per
+process with plotly's graph objects, which check every property, and kept as JSON. A call fills a
+fresh copy of it with the live numbers. Plotly's checks cost 20-60 ms a figure; the copy and the
+fill well under one. `_draw_*` draws a whole figure the checked way, for any input: the skeletons
+come from it, and the tests hold every filled figure equal to it.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -42,6 +53,16 @@ class GraphFrame:
 GRAPH_FRAME = GraphFrame(600, graph.Y_RANGE)
 
 
+def _skeleton(figure: go.Figure) -> str:
+    """A checked figure as JSON, to be copied and filled (plotly's encoder: arrays become lists)."""
+    return figure.to_json()
+
+
+def _filled(skeleton: str) -> dict:
+    """A fresh copy of a skeleton: the caller may fill and change it freely."""
+    return json.loads(skeleton)
+
+
 def _base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -66,7 +87,7 @@ def graph_figure(
     highlight: str | None = None,
     name_observed: bool = True,
     frame: GraphFrame = GRAPH_FRAME,
-) -> go.Figure:
+) -> dict:
     """The computational graph with the live value on every node, every weight and every bias.
 
     `highlight` ("se", "ve" or "vi") draws the path the gradient of that CE takes back to b3;
@@ -76,6 +97,35 @@ def graph_figure(
     Traces and annotations carry names ("edge:a:b", "nodes", "labels", "weight:a:b", "bias:n") so
     that tests can check the geometry from the figure itself.
     """
+    figure = _filled(_graph_skeleton(graph.observed_short(observed), lang, highlight, name_observed, frame))
+    nodes = next(trace for trace in figure["data"] if trace.get("name") == "nodes")
+    nodes.update(_node_texts(values, lang))
+    return figure
+
+
+@lru_cache(maxsize=64)
+def _graph_skeleton(observed: str, lang: str, highlight: str | None, name_observed: bool, frame: GraphFrame) -> str:
+    return _skeleton(_draw_graph(None, observed, lang, highlight, name_observed, frame))
+
+
+def _node_texts(values: dict, lang: str) -> dict:
+    """The nodes' live numbers: shown on each node, and in full on hover."""
+    nodes = graph.NODES
+    return {
+        "text": [f"<b>{fmt(values[n.id])}</b>" for n in nodes],
+        "hovertext": [f"{graph.node_label(n.id, lang)} = {values[n.id]:.6f}" for n in nodes],
+    }
+
+
+def _draw_graph(
+    values: dict | None,
+    observed: str,
+    lang: str,
+    highlight: str | None = None,
+    name_observed: bool = True,
+    frame: GraphFrame = GRAPH_FRAME,
+) -> go.Figure:
+    """The whole graph figure, drawn and checked by plotly (`values` None: no numbers yet)."""
     obs = graph.observed_short(observed)
     path = set(graph.chain_path(highlight)) if highlight else set()
     stretch = frame.units_per_px / GRAPH_FRAME.units_per_px
@@ -156,10 +206,9 @@ def graph_figure(
                 color=[n.colour for n in nodes],
                 line=dict(color=[GRADIENT if _on_path(n.id, path) else "white" for n in nodes], width=5),
             ),
-            text=[f"<b>{fmt(values[n.id])}</b>" for n in nodes],
             textfont=dict(size=16, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
-            hovertext=[f"{graph.node_label(n.id, lang)} = {values[n.id]:.6f}" for n in nodes],
             hoverinfo="text",
+            **(_node_texts(values, lang) if values else {}),
         )
     )
     ce_name = obs if name_observed else None
@@ -199,40 +248,93 @@ def _on_path(node_id: str, path: set) -> bool:
     return any(node_id in edge for edge in path)
 
 
-def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
-    """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal)."""
+class Spot(NamedTuple):
+    """Where a flower sits over the surfaces: its scaled petal and sepal widths."""
+
+    petal: float
+    sepal: float
+
+
+def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> dict:
+    """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal).
+
+    Only green and the flower's points change with the view: blue and orange do not depend on b3,
+    so they are the same for every view in a language."""
+    figure = _filled(_surfaces_skeleton(lang, steps))
+    live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
+    data = figure["data"]
+    data[4]["z"] = live["green"]  # traces: blue, its point, orange, its point, green, its point
+    for trace, z_here in zip(data[1::2], live["here"], strict=True):
+        trace.update(x=[live["spot"].petal], y=[live["spot"].sepal], z=[z_here])
+    figure["layout"]["annotations"][2]["text"] = _surface_titles(b3, lang)[2]
+    return figure
+
+
+@lru_cache(maxsize=8)
+def _surfaces_skeleton(lang: str, steps: int) -> str:
+    return _skeleton(_draw_surfaces(Spot(0.0, 0.0), 0.0, lang, steps))
+
+
+def _surface_grid(steps: int):
+    axis = np.linspace(0.0, 1.0, steps)
+    return axis, np.meshgrid(axis, axis)
+
+
+def _surfaces_live(spot: Spot, b3: float, steps: int) -> dict:
+    """The numbers of the surfaces that change with the view: green's heights and the flower's
+    point on each surface."""
+    from core.network import Params, forward
+
+    _, (petal, sepal) = _surface_grid(steps)
+    grid = forward(petal, sepal, Params(b3=b3))
+    here = forward(spot.petal, spot.sepal, Params(b3=b3))
+    return {
+        "spot": spot,
+        "blue": np.round(grid.blue, 3),
+        "orange": np.round(grid.orange, 3),
+        "green": np.round(grid.green, 3).tolist(),
+        "here": [float(here.blue), float(here.orange), float(here.green)],
+    }
+
+
+def _surface_titles(b3: float, lang: str) -> tuple[str, str, str]:
+    from core.network import STATQUEST
+
+    return (
+        f"<b>blue</b><br>= {STATQUEST.top_se:g} × {t('node_top', lang)}",
+        f"<b>orange</b><br>= {STATQUEST.bottom_se:g} × {t('node_bottom', lang)}",
+        f"<b>green</b> = blue + orange + b₃<br>(b₃ = {b3:g})",
+    )
+
+
+def _draw_surfaces(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
+    """The whole surfaces figure, drawn and checked by plotly."""
     from plotly.subplots import make_subplots
 
-    from core.network import STATQUEST, Params, forward
-
-    axis = np.linspace(0.0, 1.0, steps)
-    petal, sepal = np.meshgrid(axis, axis)
-    grid = forward(petal, sepal, Params(b3=b3))
-    here = forward(point.petal, point.sepal, Params(b3=b3))
-    panels = (
-        ("blue", grid.blue, here.blue, BLUE, f"<b>blue</b><br>= {STATQUEST.top_se:g} × {t('node_top', lang)}"),
-        (
-            "orange",
-            grid.orange,
-            here.orange,
-            ORANGE,
-            f"<b>orange</b><br>= {STATQUEST.bottom_se:g} × {t('node_bottom', lang)}",
-        ),
-        ("green", grid.green, here.green, GREEN, f"<b>green</b> = blue + orange + b₃<br>(b₃ = {b3:g})"),
+    axis, _ = _surface_grid(steps)
+    live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
+    panels = tuple(
+        zip(
+            (live["blue"], live["orange"], live["green"]),
+            live["here"],
+            (BLUE, ORANGE, GREEN),
+            _surface_titles(b3, lang),
+            strict=True,
+        )
     )
     fig = make_subplots(
         rows=1,
         cols=3,
         specs=[[{"type": "surface"}] * 3],
-        subplot_titles=[p[4] for p in panels],
+        subplot_titles=[p[3] for p in panels],
         horizontal_spacing=0.01,
     )
-    for col, (_, z, z_here, colour, _) in enumerate(panels, start=1):
+    for col, (z, z_here, colour, _) in enumerate(panels, start=1):
         fig.add_trace(
             go.Surface(
                 x=axis,
                 y=axis,
-                z=np.round(z, 3),
+                z=z,
                 showscale=False,
                 opacity=0.92,
                 colorscale=[[0, _tint(colour, 0.55)], [1, colour]],
@@ -245,9 +347,9 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
         )
         fig.add_trace(
             go.Scatter3d(
-                x=[point.petal],
-                y=[point.sepal],
-                z=[float(z_here)],
+                x=[live["spot"].petal],
+                y=[live["spot"].sepal],
+                z=[z_here],
                 mode="markers",
                 marker=dict(size=6, color=INK, symbol="circle", line=dict(color="white", width=2)),
                 hovertemplate=f"{t('current_flower', lang)}: %{{z:.3f}}<extra></extra>",
@@ -274,7 +376,7 @@ def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
     for i, name in enumerate(("scene", "scene2", "scene3")):
         scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.9]))
     fig.update_layout(**scenes)
-    for annotation, (_, _, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
+    for annotation, (_, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
         annotation.y = 1.0
         annotation.yanchor = "top"
@@ -292,31 +394,52 @@ def _tint(colour: str, amount: float) -> str:
 SPECIES_COLOURS = (GREEN, NEUTRAL, INK)
 
 
-def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
+def softmax_bars_figure(raw, probs, argmax, lang: str) -> dict:
     """Raw outputs, their SoftMax probabilities and ArgMax's 0/1 output, side by side."""
+    figure = _filled(_bars_skeleton(lang))
+    bars, y_range = _bars_live(raw, probs, argmax)
+    for trace, live in zip(figure["data"], bars, strict=True):
+        trace.update(live)
+    figure["layout"]["yaxis"]["range"] = y_range
+    return figure
+
+
+@lru_cache(maxsize=8)
+def _bars_skeleton(lang: str) -> str:
+    return _skeleton(_draw_bars((0.0,) * 3, (0.0,) * 3, (0.0,) * 3, lang))
+
+
+def _bars_live(raw, probs, argmax) -> tuple[list[dict], list[float]]:
+    """Each panel's bars and the raw outputs' axis range."""
+    bars = [
+        {"y": [float(v) for v in values], "text": [fmt(v, digits) for v in values]}
+        for values, digits in ((raw, 3), (probs, 3), (argmax, 0))
+    ]
+    return bars, [min(0.0, float(min(raw))) - 0.5, max(0.0, float(max(raw))) + 0.6]
+
+
+def _draw_bars(raw, probs, argmax, lang: str) -> go.Figure:
     from plotly.subplots import make_subplots
 
     names = [t(f"short_{s}", lang) for s in SPECIES]
     titles = (t("raw_outputs", lang), "SoftMax", "ArgMax")
+    bars, raw_range = _bars_live(raw, probs, argmax)
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
-    for col, (values, digits) in enumerate(((raw, 3), (probs, 3), (argmax, 0)), start=1):
+    for col, live in enumerate(bars, start=1):
         fig.add_trace(
             go.Bar(
                 x=names,
-                y=list(values),
-                text=[fmt(v, digits) for v in values],
                 textposition="outside",
                 marker=dict(color=list(SPECIES_COLOURS), pattern_shape=["", "/", "."]),
                 textfont=dict(size=18),
                 cliponaxis=False,
                 hoverinfo="skip",
+                **live,
             ),
             row=1,
             col=col,
         )
-    low = min(0.0, float(min(raw))) - 0.5
-    high = max(0.0, float(max(raw))) + 0.6
-    fig.update_yaxes(range=[low, high], row=1, col=1, zeroline=True, zerolinecolor=NEUTRAL)
+    fig.update_yaxes(range=raw_range, row=1, col=1, zeroline=True, zerolinecolor=NEUTRAL)
     fig.update_yaxes(range=[0, 1.18], row=1, col=2)
     fig.update_yaxes(range=[0, 1.18], row=1, col=3)
     fig.update_xaxes(tickfont=dict(size=16))
@@ -326,37 +449,62 @@ def softmax_bars_figure(raw, probs, argmax, lang: str) -> go.Figure:
     return fig
 
 
-def argmax_vs_softmax_figure(curve, raw_se: float, p_se: float, lang: str) -> go.Figure:
+def argmax_vs_softmax_figure(curve, raw_se: float, p_se: float, lang: str) -> dict:
     """P_se as green (Raw_se) moves: SoftMax is smooth with a slope, ArgMax is flat steps."""
+    figure = _filled(_argmax_skeleton(lang))
+    for trace, live in zip(figure["data"], _argmax_live(curve, raw_se, p_se), strict=True):
+        trace.update(live)
+    return figure
+
+
+class _NoCurve(NamedTuple):
+    raw_se: tuple = ()
+    argmax: tuple = ()
+    softmax: tuple = ()
+
+
+@lru_cache(maxsize=8)
+def _argmax_skeleton(lang: str) -> str:
+    return _skeleton(_draw_argmax(_NoCurve(), 0.0, 0.0, lang))
+
+
+def _argmax_live(curve, raw_se: float, p_se: float) -> tuple[dict, dict, dict]:
+    """ArgMax's steps, SoftMax's curve, and the current flower's point on it."""
+    x = [float(v) for v in curve.raw_se]
+    return (
+        {"x": x, "y": [float(v) for v in curve.argmax]},
+        {"x": x, "y": [float(v) for v in curve.softmax]},
+        {"x": [float(raw_se)], "y": [float(p_se)], "text": [f"P<sub>se</sub> = {fmt(p_se)}"]},
+    )
+
+
+def _draw_argmax(curve, raw_se: float, p_se: float, lang: str) -> go.Figure:
+    argmax, soft, point = _argmax_live(curve, raw_se, p_se)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=curve.raw_se,
-            y=curve.argmax,
             name="ArgMax",
             mode="lines",
             line=dict(color=NEUTRAL, width=4, dash="dash", shape="hv"),
+            **argmax,
         )
     )
     fig.add_trace(
         go.Scatter(
-            x=curve.raw_se,
-            y=curve.softmax,
             name="SoftMax",
             mode="lines",
             line=dict(color=GREEN, width=5),
+            **soft,
         )
     )
     fig.add_trace(
         go.Scatter(
-            x=[raw_se],
-            y=[p_se],
             mode="markers+text",
-            text=[f"P<sub>se</sub> = {fmt(p_se)}"],
             textposition="top left",
             marker=dict(size=14, color=INK),
             showlegend=False,
             textfont=dict(size=17),
+            **point,
         )
     )
     fig.update_xaxes(title="green = Raw<sub>se</sub>", gridcolor="#edf0f3")
@@ -366,8 +514,38 @@ def argmax_vs_softmax_figure(curve, raw_se: float, p_se: float, lang: str) -> go
     return fig
 
 
-def neg_log_figure(rows, lang: str) -> go.Figure:
+def neg_log_figure(rows, lang: str) -> dict:
     """-log(p) against p, with each training flower's predicted probability of its species."""
+    figure = _filled(_neg_log_skeleton(tuple(row.species for row in rows), lang))
+    for trace, annotation, row in zip(figure["data"][1:], figure["layout"]["annotations"], rows, strict=True):
+        point, label = _neg_log_live(row, lang)
+        trace.update(point)
+        annotation.update(_point_of(point), text=label)
+    return figure
+
+
+def _point_of(trace: dict) -> dict:
+    """A one-point trace's point, as an annotation's x and y."""
+    return {"x": trace["x"][0], "y": trace["y"][0]}
+
+
+class _Row(NamedTuple):
+    species: str
+    predicted: float = 0.5
+    ce: float = 1.0
+
+
+@lru_cache(maxsize=8)
+def _neg_log_skeleton(species: tuple[str, ...], lang: str) -> str:
+    return _skeleton(_draw_neg_log([_Row(name) for name in species], lang))
+
+
+def _neg_log_live(row, lang: str) -> tuple[dict, str]:
+    """The flower's point on the curve and its label."""
+    return {"x": [float(row.predicted)], "y": [float(row.ce)]}, f"{t('short_' + row.species, lang)}: {fmt(row.ce)}"
+
+
+def _draw_neg_log(rows, lang: str) -> go.Figure:
     p = np.linspace(0.005, 1.0, 300)
     fig = go.Figure(
         go.Scatter(
@@ -383,23 +561,22 @@ def neg_log_figure(rows, lang: str) -> go.Figure:
     # Where each flower's label sits, in px from its point: apart from each other and the curve.
     offsets = {"setosa": (60, -45), "versicolor": (-60, -55), "virginica": (45, -100)}
     for row in rows:
+        point, label = _neg_log_live(row, lang)
         fig.add_trace(
             go.Scatter(
-                x=[row.predicted],
-                y=[row.ce],
                 mode="markers",
                 marker=dict(size=16, symbol=symbols[row.species], color=GREEN, line=dict(color="white", width=1.5)),
                 name=t(f"short_{row.species}", lang),
                 hovertemplate=f"{t('short_' + row.species, lang)}: p = %{{x:.3f}}, CE = %{{y:.3f}}<extra></extra>",
+                **point,
             )
         )
         ax, ay = offsets[row.species]
         fig.add_annotation(
-            x=row.predicted,
-            y=row.ce,
+            **_point_of(point),
             ax=ax,
             ay=ay,
-            text=f"{t('short_' + row.species, lang)}: {fmt(row.ce)}",
+            text=label,
             showarrow=True,
             arrowcolor=NEUTRAL,
             arrowwidth=1.5,
@@ -423,54 +600,82 @@ def total_ce_range(total: float, tangent_y) -> list[float]:
     return [low, high]
 
 
-def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: str) -> go.Figure:
+def total_ce_figure(curve, b3: float, total: float, slope: float, path, lang: str) -> dict:
     """Total CE against b3, the tangent at the current b3, and a gradient-descent path."""
+    figure = _filled(_total_ce_skeleton(lang, bool(path)))
+    traces, x_range, y_range = _total_ce_live(curve, b3, total, slope, path, lang)
+    for trace, live in zip(figure["data"], traces, strict=True):
+        trace.update(live)
+    figure["layout"]["xaxis"]["range"] = x_range
+    figure["layout"]["yaxis"]["range"] = y_range
+    return figure
+
+
+class _NoTotalCurve(NamedTuple):
+    b3: tuple = (0.0, 1.0)
+    total_ce: tuple = (0.0, 0.0)
+
+
+class _Step(NamedTuple):
+    b3: float = 0.0
+    total_ce: float = 0.0
+
+
+@lru_cache(maxsize=8)
+def _total_ce_skeleton(lang: str, with_path: bool) -> str:
+    return _skeleton(_draw_total_ce(_NoTotalCurve(), 0.0, 0.0, 0.0, [_Step()] if with_path else [], lang))
+
+
+def _total_ce_live(curve, b3: float, total: float, slope: float, path, lang: str):
+    """The traces' numbers (the curve, the tangent, the path if any, the point) and the axes' ranges."""
+    tangent_x, tangent_y = tangent_line(b3, total, slope)
+    traces = [
+        {"x": [float(v) for v in curve.b3], "y": [float(v) for v in curve.total_ce]},
+        {"x": tangent_x, "y": tangent_y, "name": t("tangent", lang, slope=fmt(slope))},
+    ]
+    if path:
+        traces.append({"x": [s.b3 for s in path], "y": [s.total_ce for s in path]})
+    traces.append({"x": [b3], "y": [total], "text": [f"b3 = {b3:g}: {fmt(total, 2)}"]})
+    x_range = [float(curve.b3[0]), float(curve.b3[-1])]
+    return traces, x_range, total_ce_range(total, tangent_y)
+
+
+def _draw_total_ce(curve, b3: float, total: float, slope: float, path, lang: str) -> go.Figure:
+    traces, x_range, y_range = _total_ce_live(curve, b3, total, slope, path, lang)
+    line, tangent, *trail, point = traces
     fig = go.Figure(
         go.Scatter(
-            x=curve.b3,
-            y=curve.total_ce,
             mode="lines",
             line=dict(color=INK, width=4),
             name=t("total_ce", lang),
             hovertemplate="b3 %{x:.2f}: %{y:.3f}<extra></extra>",
+            **line,
         )
     )
-    tangent_x, tangent_y = tangent_line(b3, total, slope)
-    fig.add_trace(
-        go.Scatter(
-            x=tangent_x,
-            y=tangent_y,
-            mode="lines",
-            line=dict(color=GRADIENT, width=4, dash="dash"),
-            name=t("tangent", lang, slope=fmt(slope)),
-        )
-    )
-    if path:
+    fig.add_trace(go.Scatter(mode="lines", line=dict(color=GRADIENT, width=4, dash="dash"), **tangent))
+    for steps in trail:
         fig.add_trace(
             go.Scatter(
-                x=[s.b3 for s in path],
-                y=[s.total_ce for s in path],
                 mode="markers+lines",
                 marker=dict(size=11, color=BIAS, line=dict(color="white", width=1.5)),
                 line=dict(color=BIAS, width=2),
                 name=t("descent_path", lang),
                 hovertemplate="b3 %{x:.3f}: %{y:.3f}<extra></extra>",
+                **steps,
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=[b3],
-            y=[total],
             mode="markers+text",
             marker=dict(size=18, color=GRADIENT),
-            text=[f"b3 = {b3:g}: {fmt(total, 2)}"],
             textposition="top right",
             textfont=dict(size=18),
             showlegend=False,
+            **point,
         )
     )
-    fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=[curve.b3[0], curve.b3[-1]], zeroline=False)
-    fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=total_ce_range(total, tangent_y))
+    fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=x_range, zeroline=False)
+    fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=y_range)
     _base_layout(fig, 460)
     fig.update_layout(
         showlegend=True,
@@ -487,37 +692,56 @@ def pmatrix(values, digits: int = 4) -> str:
     return rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
 
 
-def gradients_figure(exact: dict, numeric: dict, lang: str) -> go.Figure:
+def gradients_figure(exact: dict, numeric: dict, lang: str) -> dict:
     """Every weight's and bias's dCE/dparameter: backpropagation beside the finite difference."""
+    figure = _filled(_gradients_skeleton(tuple(exact), lang))
+    traces, y_range = _gradients_live(exact, numeric)
+    for trace, live in zip(figure["data"], traces, strict=True):
+        trace.update(live)
+    figure["layout"]["yaxis"]["range"] = y_range
+    return figure
+
+
+@lru_cache(maxsize=8)
+def _gradients_skeleton(names: tuple[str, ...], lang: str) -> str:
+    zeros = dict.fromkeys(names, 0.0)
+    return _skeleton(_draw_gradients(zeros, zeros, lang))
+
+
+def _gradients_live(exact: dict, numeric: dict) -> tuple[list[dict], list[float]]:
     names = list(exact)
+    traces = [{"x": names, "y": [float(values[n]) for n in names]} for values in (exact, numeric)]
+    values = [*exact.values(), *numeric.values()]
+    low, high = min(0.0, *values) * 1.15, max(0.0, *values) * 1.15
+    return traces, ([low, high] if high > low else [-1e-3, 1e-3])
+
+
+def _draw_gradients(exact: dict, numeric: dict, lang: str) -> go.Figure:
+    (backprop, finite), y_range = _gradients_live(exact, numeric)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            x=names,
-            y=[exact[n] for n in names],
             name=t("backprop", lang),
             marker=dict(color=BLUE),
             hovertemplate="%{x}: %{y:.6f}<extra></extra>",
+            **backprop,
         )
     )
     fig.add_trace(
         go.Bar(
-            x=names,
-            y=[numeric[n] for n in names],
             name=t("finite_difference", lang),
             marker=dict(color=ORANGE, pattern_shape="/"),
             hovertemplate="%{x}: %{y:.6f}<extra></extra>",
+            **finite,
         )
     )
-    values = [*exact.values(), *numeric.values()]
-    low, high = min(0.0, *values) * 1.15, max(0.0, *values) * 1.15
     fig.update_xaxes(tickfont=dict(size=14), tickangle=-60, dtick=1)
     fig.update_yaxes(
         title=t("gradient_axis", lang),
         gridcolor="#edf0f3",
         zeroline=True,
         zerolinecolor=NEUTRAL,
-        range=[low, high] if high > low else [-1e-3, 1e-3],
+        range=y_range,
     )
     _base_layout(fig, 440)
     fig.update_layout(

@@ -10,9 +10,7 @@ out its play buttons and slider.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
-
-import plotly.graph_objects as go
+from functools import lru_cache
 
 from core import animation, describe, explain, figures, graph
 from core.figures import fmt
@@ -42,7 +40,7 @@ PAGES = (
 class Chart:
     page: str  # one of PAGES
     name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
-    figure: Any  # a plotly Figure, or a figure dict (the animations)
+    figure: dict  # a plotly figure dict (core.figures, core.animation)
     alt: str  # what a screen reader says of it
     kind: str = "chart"  # its box on the page: "graph", "wide" (the 3D surfaces) or "chart"
 
@@ -56,8 +54,12 @@ class Box:
     margin: dict
 
 
+@lru_cache(maxsize=256)
 def charts(page: str, view: View) -> tuple[Chart, ...]:
-    """The figures `page` shows for `view`, in page order (none for a page without figures)."""
+    """The figures `page` shows for `view`, in page order (none for a page without figures).
+
+    Built once per distinct view and kept (a few hundred of them cost tens of MB): a class often
+    looks at the same flower and b3. The figures are shared, so callers must not change them."""
     build = _BUILDERS.get(page)
     return build(view) if build else ()
 
@@ -217,37 +219,29 @@ def file_name(chart: Chart, view: View, frame: str = "") -> str:
     return "-".join(p for p in parts if p)
 
 
-def _layout(figure) -> dict:
-    return figure["layout"] if isinstance(figure, dict) else figure.layout.to_plotly_json()
-
-
 SLIDE_FONT = 22  # px: a chart's base text on a presentation slide (17 on a page)
 
 
 def for_slide(chart: Chart, height: int) -> Chart:
     """The chart at `height` px (at least its own) and with larger base text, to fill a
     presentation slide; the graph, whose labels are placed for its own size, stays as it is."""
-    layout = _layout(chart.figure)
+    layout = chart.figure["layout"]
     if (layout.get("meta") or {}).get("fixed_height"):
         return chart
     font = {**layout.get("font", {}), "size": SLIDE_FONT}
     changes = {"height": max(height, layout["height"]), "font": font}
-    if isinstance(chart.figure, dict):
-        figure = {**chart.figure, "layout": {**chart.figure["layout"], **changes}}
-    else:
-        figure = go.Figure(chart.figure).update_layout(**changes)
-    return replace(chart, figure=figure)
+    return replace(chart, figure={**chart.figure, "layout": {**layout, **changes}})
 
 
 def figure_height(figure) -> int:
     """The figure's height in px, as on screen."""
-    return _layout(figure)["height"]
+    return figure["layout"]["height"]
 
 
 def box(figure) -> Box:
     """The figure's slide, without animation controls: 1280x720, or for the graph its own plot
     area padded to 16:9."""
-    layout = _layout(figure)
+    layout = figure["layout"]
     margin = {side: layout.get("margin", {}).get(side, 80) for side in ("l", "r", "t", "b")}
     height = layout["height"]
     if layout.get("sliders"):
@@ -280,17 +274,16 @@ def download_options(chart: Chart, view: View) -> dict:
 def still(figure, frame: int | None = None) -> dict:
     """The figure as a slide, a plain figure dict: no animation controls, at its 16:9 box, and for
     an animation at `frame` (an index into its frames; None keeps the state it opens on)."""
-    full = figure if isinstance(figure, dict) else figure.to_plotly_json()
-    slide = box(full)
-    layout = {key: value for key, value in full["layout"].items() if key not in ("updatemenus", "sliders")}
+    slide = box(figure)
+    layout = {key: value for key, value in figure["layout"].items() if key not in ("updatemenus", "sliders")}
     layout |= {"width": slide.width, "height": slide.height, "margin": slide.margin}
-    data = list(full["data"])
+    data = list(figure["data"])
     if frame is not None:
-        step = full["frames"][frame]
+        step = figure["frames"][frame]
         for index, update in zip(step.get("traces", range(len(step["data"]))), step["data"], strict=True):
             data[index] = animation.merged(data[index], update)
     return {"data": data, "layout": layout}
 
 
-def frame_count(figure) -> int:
-    return len(figure.get("frames", ())) if isinstance(figure, dict) else 0
+def frame_count(figure: dict) -> int:
+    return len(figure.get("frames", ()))

@@ -218,7 +218,7 @@ def test_english_text_is_english_and_has_no_jargon():
 
 def test_the_chinese_graph_speaks_chinese():
     values = graph.node_values(forward(0.04, 0.42), "setosa")
-    figure = json.loads(json.dumps(figures.graph_figure(values, "setosa", "zh").to_plotly_json(), default=list))
+    figure = json.loads(json.dumps(figures.graph_figure(values, "setosa", "zh"), default=list))
     labels = " ".join(next(t for t in figure["data"] if t["name"] == "labels")["text"])
     for word in ("花瓣", "花萼", "上 ReLU", "下 ReLU", "蓝", "橙", "绿"):
         assert word in labels

@@ -1,0 +1,83 @@
+"""Every figure, filled into its cached skeleton, is exactly the figure plotly draws and checks
+for the same inputs (core.figures: `x_figure` against `_draw_x`)."""
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import animation, explain, figures, graph
+from core.gradients import finite_difference_gradients, param_gradients
+from core.network import Params, forward
+from core.training import d_total_ce_d_b3, descend, total_ce
+from core.view import View, flower_point
+
+B3 = st.floats(-3.0, 3.0, allow_nan=False).map(lambda b3: round(b3, 2))
+FLOWERS = st.sampled_from(["setosa", "versicolor", "virginica", "iris-1", "iris-77", "iris-150"])
+LANGS = st.sampled_from(["en", "zh"])
+CHECKED = settings(max_examples=6, deadline=None)
+
+
+def same(filled: dict, drawn) -> None:
+    assert json.loads(json.dumps(filled, default=list)) == json.loads(drawn.to_json())
+
+
+@CHECKED
+@given(b3=B3, flower=FLOWERS, lang=LANGS, highlight=st.sampled_from([None, "se", "ve", "vi"]))
+def test_the_graph(b3, flower, lang, highlight):
+    point, params = flower_point(View(flower=flower)), Params(b3=b3)
+    values = graph.node_values(forward(point.petal, point.sepal, params), point.observed, params)
+    same(
+        figures.graph_figure(values, point.observed, lang, highlight),
+        figures._draw_graph(values, point.observed, lang, highlight),
+    )
+    frame = animation.FLOW_FRAME
+    same(
+        figures.graph_figure(values, point.observed, lang, name_observed=False, frame=frame),
+        figures._draw_graph(values, point.observed, lang, name_observed=False, frame=frame),
+    )
+
+
+@CHECKED
+@given(b3=B3, flower=FLOWERS, lang=LANGS)
+def test_the_surfaces_bars_and_argmax(b3, flower, lang):
+    point = flower_point(View(flower=flower))
+    same(figures.surfaces_figure(point, b3, lang), figures._draw_surfaces(point, b3, lang))
+    fwd = forward(point.petal, point.sepal, Params(b3=b3))
+    argmax = explain.argmax(fwd.raw)
+    same(
+        figures.softmax_bars_figure(fwd.raw, fwd.probs, argmax, lang),
+        figures._draw_bars(fwd.raw, fwd.probs, argmax, lang),
+    )
+    curve = explain.softmax_curve(fwd.raw)
+    same(
+        figures.argmax_vs_softmax_figure(curve, fwd.raw[0], fwd.probs[0], lang),
+        figures._draw_argmax(curve, fwd.raw[0], fwd.probs[0], lang),
+    )
+
+
+@CHECKED
+@given(b3=B3, flower=FLOWERS, lang=LANGS, steps=st.integers(0, 12))
+def test_the_cross_entropy_total_ce_and_gradients(b3, flower, lang, steps):
+    rows = explain.ce_table(b3)
+    same(figures.neg_log_figure(rows, lang), figures._draw_neg_log(rows, lang))
+    curve, total, slope = explain.total_curve(), float(total_ce(b3)), float(d_total_ce_d_b3(b3))
+    path = descend(b3, 0.1, steps) if steps else []
+    same(
+        figures.total_ce_figure(curve, b3, total, slope, path, lang),
+        figures._draw_total_ce(curve, b3, total, slope, path, lang),
+    )
+    point, params = flower_point(View(flower=flower)), Params(b3=b3)
+    exact = param_gradients(point.petal, point.sepal, point.observed, params)
+    numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+    same(figures.gradients_figure(exact, numeric, lang), figures._draw_gradients(exact, numeric, lang))
+
+
+def test_a_filled_figure_is_a_fresh_copy():
+    """Changing one call's figure changes no other: the skeleton is kept as text."""
+    values = graph.node_values(forward(0.04, 0.42), "setosa")
+    first = figures.graph_figure(values, "setosa", "en")
+    first["layout"]["margin"]["b"] = 999
+    first["data"][0]["x"].append(42)
+    again = figures.graph_figure(values, "setosa", "en")
+    assert again["layout"]["margin"]["b"] != 999 and 42 not in again["data"][0]["x"]
