@@ -7,6 +7,8 @@ from core.i18n import t
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import RATE_RANGE, STEPS_RANGE
 
+END_STEPS = 200
+
 view, _, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
@@ -35,8 +37,12 @@ with controls:
         width="stretch",
         icon=":material/south_east:",
     )
-    end = descend(view.b3, rate, 200)[-1].b3
-    st.button(t("run_to_end", lang), on_click=ui.set_b3, args=(end,), width="stretch", icon=":material/fast_forward:")
+    st.button(
+        t("run_to_end", lang),
+        on_click=lambda: ui.set_b3(descend(view.b3, rate, END_STEPS)[-1].b3),  # 200 steps: only when asked
+        width="stretch",
+        icon=":material/fast_forward:",
+    )
     st.button(t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:")
 path = descend(view.b3, rate, steps)
 total_ce_chart, descent = slides.charts("gradient_descent", view)

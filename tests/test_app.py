@@ -77,6 +77,14 @@ def test_one_step_button_moves_b3_to_statquest_minus_1_23():
     assert float(at.query_params["b3"]) == round(descend(-2.0, 1.0, 1)[1].b3, 6)
 
 
+def test_run_to_end_moves_b3_to_where_200_steps_of_descent_settle():
+    at = open_app()
+    at.switch_page("pages/6_gradient_descent.py").run()
+    next(b for b in at.button if b.label == TEXT["run_to_end"][0]).click().run()
+    end = descend(-2.0, 1.0, 200)[-1].b3
+    assert at.sidebar.slider(key="b3").value == float(at.query_params["b3"]) == round(end, 6)
+
+
 def test_page_4_shows_core_p_se_and_the_chain_product():
     at = open_app(b3="1.25")
     at.switch_page("pages/4_chain_rule_se.py").run()
