@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium slides clean
+.PHONY: run test lint chromium nginx slides clean
 
 $(VENV)/runtime.stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ chromium:
 	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# Debian's nginx, for the replicas test (tests/test_replicas.py runs deploy/nginx.conf).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+
 # Kaleido renders the figures in Debian's chromium (the `chromium` target installs it).
 slides: $(VENV)/slides.stamp chromium
 	BROWSER_PATH=$(CHROMIUM) $(PY) export_slides.py "$(OUT)"
@@ -39,7 +44,7 @@ lint: $(VENV)/dev.stamp
 	$(PY) -m ruff check .
 
 # The browser tests leave a screenshot of every page in test-screenshots/ for a person to look at.
-test: $(VENV)/dev.stamp chromium lint
+test: $(VENV)/dev.stamp chromium nginx lint
 	TEST_SCREENSHOTS=$(CURDIR)/test-screenshots $(PY) -m pytest -q
 
 clean:

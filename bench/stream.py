@@ -58,7 +58,11 @@ class Render:
 class Student:
     """One browser tab on one page, with its own session on the server."""
 
-    def __init__(self, base_url: str, page: str = "", query: str = "", timeout: float = 60.0, remember: bool = True):
+    def __init__(
+        self, base_url: str, page: str = "", query: str = "", timeout: float = 60.0, remember: bool = True,
+        headers: dict | None = None,
+    ):
+        """`headers` go with the websocket handshake, e.g. {"Cookie": ...} as a browser would send."""
         ws_url = base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/")
         self.socket = connect(
             f"{ws_url}/_stcore/stream",
@@ -66,6 +70,7 @@ class Student:
             max_size=None,
             open_timeout=timeout,
             compression=None,
+            additional_headers=headers,
         )
         self.timeout = timeout
         self.page = page

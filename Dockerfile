@@ -1,0 +1,30 @@
+# The app in one container: `docker build -t softmax-ce .` then `docker run -p 8501:8501 softmax-ce`
+# (or podman). It serves server.py with the repo's .streamlit/config.toml, as `make run` does, on
+# all interfaces of the container. For several replicas behind nginx see deploy/nginx.conf.
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
+
+# The runtime requirements only (no test, lint or slide-export packages), in a venv owned by root.
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --requirement /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# A user without a password or a login shell runs the app; the app's files stay root's, read-only
+# to it. HOME is where Streamlit may keep its per-user files.
+RUN useradd --create-home --home-dir /home/app --shell /usr/sbin/nologin --uid 10001 app
+WORKDIR /app
+COPY . /app
+USER app
+
+EXPOSE 8501
+# No curl in a slim image: Python asks Streamlit's own health endpoint.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4); sys.exit(0 if r.read().strip() == b'ok' else 1)"]
+CMD ["streamlit", "run", "server.py", "--server.port", "8501", "--server.address", "0.0.0.0"]

@@ -1,0 +1,419 @@
+"""deploy/nginx.conf for real: two replicas of the app (`streamlit run server.py`) behind Debian's
+nginx, sticky by cookie.
+
+Students are spread over both replicas and each stays on its own. Then one replica dies: the
+students on the other go on in their sessions, and those of the dead one reconnect through nginx,
+with the same cookie, to the live one, where a new session restores their exact view from the URL.
+Shown over Streamlit's websocket protocol (bench/stream.py), and in Debian's chromium, whose
+frontend reconnects by itself; the tab's next run, the first of its new session, draws the view of
+its URL.
+
+Which replica answered is nginx's `X-Replica` header ($upstream_addr), on page responses and on the
+websocket handshake; killing a replica then shows it was true: exactly its students lose their
+websocket.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.exceptions import ConnectionClosed
+
+from bench.stream import Render, Student
+from tests.browser import REPO_ROOT, AppServer, app_state, exception_texts, free_port, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
+NGINX_MISSING = "nginx not found: `make test` installs Debian's nginx (the Makefile's `nginx` target)."
+ROUTE = "softmax_route"  # deploy/nginx.conf's cookie
+XSRF = "_streamlit_xsrf"  # Streamlit's
+PAGE = "softmax"
+# (flower, b3 as the link writes it, language): one per student, so no two students share a view.
+VIEWS = [
+    ("virginica", "0.5", "zh"),
+    ("setosa", "-1.2", "en"),
+    ("versicolor", "2", "zh"),
+    ("virginica", "-3.5", "en"),
+    ("setosa", "0", "zh"),
+    ("versicolor", "4.25", "en"),
+]
+PER_REPLICA = 3
+
+# The test's own nginx main file around the rendered deploy/nginx.conf (which is `http` context):
+# everything nginx writes stays in the test's folder (`-p`).
+MAIN_CONF = """\
+{user}daemon off;
+worker_processes 1;
+pid nginx.pid;
+error_log error.log info;
+events {{ worker_connections 512; }}
+http {{
+    access_log access.log;
+    client_body_temp_path client_body_temp;
+    proxy_temp_path proxy_temp;
+    fastcgi_temp_path fastcgi_temp;
+    uwsgi_temp_path uwsgi_temp;
+    scgi_temp_path scgi_temp;
+    include softmax.conf;
+}}
+"""
+
+
+def render_conf(listen: int, replica_ports: list[int]) -> str:
+    """deploy/nginx.conf with this test's ports: nginx on a loopback port, the replicas' upstream."""
+    text = NGINX_CONF.read_text()
+    text, listens = re.subn(r"^(\s*)listen\s+[^;]+;", rf"\g<1>listen 127.0.0.1:{listen};", text, flags=re.M)
+    ports = iter(replica_ports)
+    text, servers = re.subn(
+        r"^(\s*server\s+)127\.0\.0\.1:\d+", lambda m: f"{m.group(1)}127.0.0.1:{next(ports)}", text, flags=re.M
+    )
+    assert (listens, servers) == (1, len(replica_ports)), "deploy/nginx.conf: one listen, one server per replica"
+    return text
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: object  # email.message.Message: get_all for repeated headers
+    body: bytes
+
+    def cookies(self) -> dict[str, str]:
+        jar = SimpleCookie()
+        for header in self.headers.get_all("Set-Cookie") or ():
+            jar.load(header)
+        return {name: morsel.value for name, morsel in jar.items()}
+
+    @property
+    def replica(self) -> str:
+        return answered_by(self.headers.get("X-Replica"))
+
+
+def answered_by(upstream_addr: str | None) -> str:
+    """The replica that answered: the last of $upstream_addr's tries ("a, b" after a failover)."""
+    assert upstream_addr, "nginx sent no X-Replica header"
+    return upstream_addr.split(",")[-1].strip()
+
+
+def http(url: str, method: str = "GET", headers: dict | None = None) -> Reply:
+    request = urllib.request.Request(url, method=method, headers={"Accept": "text/html", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Reply(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.headers, error.read())
+
+
+@dataclass
+class Deployment:
+    url: str
+    replicas: dict[str, AppServer]  # "127.0.0.1:port" -> its server
+    folder: Path
+
+    def kill(self, address: str) -> None:
+        """The replica dies at once (SIGKILL to its process group): no goodbye to its websockets."""
+        process = self.replicas[address].process
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def other(self, address: str) -> str:
+        (other,) = set(self.replicas) - {address}
+        return other
+
+    def nginx_log(self) -> str:
+        return "\n".join(
+            (self.folder / name).read_text(errors="replace")[-3000:]
+            for name in ("error.log", "nginx.out")
+            if (self.folder / name).exists()
+        )
+
+
+@contextlib.contextmanager
+def nginx(folder: Path, listen: int, replica_ports: list[int]) -> Iterator[subprocess.Popen]:
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(binary, os.X_OK):
+        pytest.fail(NGINX_MISSING, pytrace=False)
+    (folder / "softmax.conf").write_text(render_conf(listen, replica_ports))
+    # As root nginx would run its workers as nobody, who cannot enter pytest's private folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(MAIN_CONF.format(user=user))
+    with open(folder / "nginx.out", "wb") as out:
+        process = subprocess.Popen(
+            [binary, "-p", f"{folder}/", "-c", str(folder / "nginx.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 10
+        while not (_listening(listen) and http(f"http://127.0.0.1:{listen}/_stcore/health").status == 200):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"nginx did not start:\n{(folder / 'nginx.out').read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGQUIT)  # graceful: finish, then exit
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def deployment(tmp_path) -> Iterator[Deployment]:
+    """Two replicas, each `streamlit run server.py` on its own port, behind nginx on a third."""
+    with contextlib.ExitStack() as stack:
+        with ThreadPoolExecutor(2) as pool:  # both start at once; each is stopped by the stack
+            servers = list(pool.map(lambda _: stack.enter_context(streamlit_server()), range(2)))
+        listen = free_port()
+        stack.enter_context(nginx(tmp_path, listen, [server.port for server in servers]))
+        yield Deployment(
+            url=f"http://127.0.0.1:{listen}",
+            replicas={f"127.0.0.1:{server.port}": server for server in servers},
+            folder=tmp_path,
+        )
+
+
+def query(view: tuple[str, str, str]) -> str:
+    flower, b3, lang = view
+    return urlencode({"flower": flower, "b3": b3, "lang": lang})
+
+
+def chart_names(view: tuple[str, str, str]) -> list[str]:
+    flower, b3, lang = view
+    return [f"softmax-{figure}-{flower}-b3={b3}-{lang}" for figure in ("bars", "argmax")]
+
+
+def charts(render: Render) -> list[tuple[str, str]]:
+    """Each chart's (download name, alt text): the view it was drawn for, and its live numbers."""
+    return [(chart["config"]["toImageButtonOptions"]["filename"], chart["alt"]) for chart in render.plotly()]
+
+
+def check_render(render: Render, view: tuple[str, str, str]) -> None:
+    assert render.status == "FINISHED_SUCCESSFULLY"
+    assert render.exceptions() == []
+    drawn = charts(render)
+    assert [name for name, _ in drawn] == chart_names(view)
+    assert all(alt for _, alt in drawn)
+
+
+@dataclass
+class Pupil:
+    view: tuple[str, str, str]
+    route: str  # the softmax_route cookie nginx gave this browser
+    replica: str  # where nginx sent its page
+    student: Student | None = None
+    first: Render | None = None
+
+    @property
+    def cookie(self) -> dict[str, str]:
+        return {"Cookie": f"{ROUTE}={self.route}"}
+
+    def connect(self, url: str) -> str:
+        """A websocket through nginx with this browser's cookie; the replica that took it."""
+        self.student = Student(url, page=PAGE, query=query(self.view), headers=self.cookie, timeout=30)
+        return answered_by(self.student.socket.response.headers.get("X-Replica"))
+
+
+def enrol(deployment: Deployment) -> list[Pupil]:
+    """Students open their links until each replica has PER_REPLICA of them (nginx picks a new
+    random route for each new browser, so which replica is chance)."""
+    pupils: list[Pupil] = []
+    for _ in range(60):
+        view = VIEWS[len(pupils)]
+        reply = http(f"{deployment.url}/{PAGE}?{query(view)}")
+        assert reply.status == 200 and b"<html" in reply.body.lower()
+        pupil = Pupil(view, reply.cookies()[ROUTE], reply.replica)
+        assert re.fullmatch(r"[0-9a-f]{32}", pupil.route) and pupil.replica in deployment.replicas
+        if sum(p.replica == pupil.replica for p in pupils) < PER_REPLICA:
+            pupils.append(pupil)
+        if len(pupils) == PER_REPLICA * len(deployment.replicas):
+            return pupils
+    pytest.fail(f"60 new browsers did not fill both replicas: {[p.replica for p in pupils]}")
+
+
+def test_students_stay_on_their_replica_and_those_of_a_dead_one_get_their_view_back(deployment):
+    pupils = enrol(deployment)
+
+    for pupil in pupils:
+        # The cookie keeps a browser where it is: its next request, and nginx sends the cookie back unchanged.
+        again = http(f"{deployment.url}/_stcore/health", headers=pupil.cookie)
+        assert (again.status, again.replica, again.cookies()[ROUTE]) == (200, pupil.replica, pupil.route)
+        # The websocket goes to the replica that served the page, and the session draws the link's view.
+        assert pupil.connect(deployment.url) == pupil.replica
+        pupil.first = pupil.student.rerun()
+        check_render(pupil.first, pupil.view)
+    assert "green = 0.500" in pupils[0].first.plotly()[1]["alt"]  # virginica, b3 = 0.5: green is b3
+
+    # XSRF behind the proxy: the browser sees one origin, so Streamlit's XSRF cookie (a token the
+    # browser sends back as a header, no server secret) minted by one replica passes on the other.
+    one, two = pupils[0], next(p for p in pupils if p.replica != pupils[0].replica)
+    health = http(f"{deployment.url}/_stcore/health", headers=one.cookie)  # the frontend's first request
+    assert health.replica == one.replica
+    token = health.cookies()[XSRF]
+    upload = f"{deployment.url}/_stcore/upload_file/no-such-session/no-such-file"
+    cookies = {"Cookie": f"{ROUTE}={two.route}; {XSRF}={token}"}
+    without = http(upload, "PUT", headers=cookies)
+    with_token = http(upload, "PUT", headers={**cookies, "X-Xsrftoken": token})
+    assert (without.status, without.replica) == (403, two.replica)
+    assert (with_token.status, with_token.replica) == (400, two.replica), with_token.body  # past XSRF: no session
+
+    dead = pupils[0].replica
+    live = deployment.other(dead)
+    deployment.kill(dead)
+
+    for pupil in pupils:
+        if pupil.replica == live:  # their sessions go on: a slider change renders at once
+            flower, _, lang = pupil.view
+            check_render(pupil.student.rerun({"b3": 0.75}), (flower, "0.75", lang))
+        else:  # their websocket died with the replica. A new one, with the same cookie, asks for the
+            # page with the URL's query, as a reloaded tab does (and a reconnected one at its next run).
+            with pytest.raises(ConnectionClosed):
+                pupil.student.rerun()
+            pupil.student.close()
+            assert pupil.connect(deployment.url) == live
+            back = pupil.student.rerun()
+            check_render(back, pupil.view)
+            assert charts(back) == charts(pupil.first), "the same charts with the same live values"
+        pupil.student.close()
+    assert "connect() failed (111: Connection refused) while connecting to upstream" in deployment.nginx_log()
+
+
+class Sockets:
+    """The page's websockets as Chromium saw them (DevTools protocol): handshake headers, frames."""
+
+    def __init__(self, cdp) -> None:
+        self.headers: dict[str, dict] = {}  # request id -> handshake response headers, in order
+        self.frames: dict[str, list[bytes]] = {}
+        cdp.send("Network.enable")
+        cdp.on("Network.webSocketHandshakeResponseReceived", self._handshake)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _handshake(self, event: dict) -> None:
+        self.headers[event["requestId"]] = {k.lower(): v for k, v in event["response"]["headers"].items()}
+
+    def _frame(self, event: dict) -> None:
+        response = event["response"]
+        if response["opcode"] == 2:  # binary: a ForwardMsg
+            self.frames.setdefault(event["requestId"], []).append(base64.b64decode(response["payloadData"]))
+
+    def replicas(self) -> list[str]:
+        return [answered_by(headers.get("x-replica")) for headers in self.headers.values()]
+
+    def messages(self, index: int) -> list[ForwardMsg]:
+        """The ForwardMsgs the `index`th websocket delivered, in order. A reference to a message the
+        browser holds (Streamlit sends one for a message the browser said it has cached) is resolved
+        from the messages of all the page's websockets, as the frontend does."""
+        cache: dict[str, ForwardMsg] = {}
+        delivered: dict[str, list[ForwardMsg]] = {}
+        for request_id, frames in self.frames.items():
+            for data in frames:
+                message = ForwardMsg()
+                message.ParseFromString(data)
+                if message.WhichOneof("type") == "ref_hash":
+                    message = cache[message.ref_hash]
+                elif message.metadata.cacheable:
+                    cache[message.hash] = message
+                delivered.setdefault(request_id, []).append(message)
+        return delivered.get(list(self.headers)[index], [])
+
+    def charts_sent(self, index: int) -> list[tuple[str, str]]:
+        """(download name, alt text) of each plotly chart the `index`th websocket delivered."""
+        charts = []
+        for message in self.messages(index):
+            if message.WhichOneof("type") == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                if element.WhichOneof("type") == "plotly_chart":
+                    config = json.loads(element.plotly_chart.config)
+                    charts.append((config["toImageButtonOptions"]["filename"], element.plotly_chart.alt))
+        return charts
+
+
+DRAWN_NAMES = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+    .filter((plot) => plot._fullLayout && plot.querySelector('svg.main-svg'))
+    .map((plot) => plot._context.toImageButtonOptions.filename)"""
+
+
+def test_a_browser_tab_whose_replica_dies_reconnects_by_itself_to_its_view(deployment, browser):
+    view = VIEWS[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sockets = Sockets(context.new_cdp_session(page))
+        link = f"{deployment.url}/{PAGE}?{query(view)}"
+        home = answered_by(page.goto(link).headers.get("x-replica"))
+        wait_for_app(page, settle=0.4, network=False)
+        page.wait_for_function(f"n => ({DRAWN_NAMES})().length === n", arg=2, timeout=30_000)
+        assert page.evaluate(DRAWN_NAMES) == chart_names(view)
+        assert sockets.replicas() == [home], "the websocket went where the page came from"
+        assert [name for name, _ in sockets.charts_sent(0)] == chart_names(view)
+        assert {cookie["name"] for cookie in context.cookies()} >= {ROUTE, XSRF}
+
+        deployment.kill(home)
+        live = deployment.other(home)
+        # The frontend notices and reconnects by itself, through nginx with the same cookie: now to
+        # the live replica, which starts a new session for it.
+        deadline = time.monotonic() + 30
+        while len(sockets.replicas()) < 2 or app_state(page)["connection"] != "CONNECTED":
+            assert time.monotonic() < deadline, f"no reconnect: {sockets.replicas()}, {app_state(page)}"
+            page.wait_for_timeout(100)
+        assert sockets.replicas() == [home, live]
+        # Reconnected while idle, Streamlit's frontend asks for no run (it expects its old session
+        # back): the tab keeps showing its view, at its URL.
+        assert page.evaluate(DRAWN_NAMES) == chart_names(view)
+        assert page.url == link
+
+        # Its next run, whatever asks for it (here a key on the b3 slider), is the first of the new
+        # session: the live replica draws the view of the tab's URL, flower, b3 and language.
+        thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+        assert thumb.get_attribute("value") == "0.5"
+        for turn, shown in enumerate((view, ("virginica", "0.51", "zh"))):
+            thumb.focus()
+            page.keyboard.press("ArrowRight")
+            while len(sockets.charts_sent(1)) < 2 * (turn + 1):
+                assert time.monotonic() < deadline, f"no run on the live replica: {sockets.charts_sent(1)}"
+                page.wait_for_timeout(100)
+            sent = sockets.charts_sent(1)[-2:]
+            assert [name for name, _ in sent] == chart_names(shown)
+            assert f"green = {float(shown[1]):.3f}" in sent[1][1]  # the live number, in Chinese
+            wait_for_app(page, settle=0.4, network=False)
+            page.wait_for_function(
+                f"names => JSON.stringify(({DRAWN_NAMES})()) === JSON.stringify(names)",
+                arg=chart_names(shown),
+                timeout=30_000,
+            )
+            # Then the session there is the tab's own: the next key moves b3, and the URL with it.
+            assert page.url == f"{deployment.url}/{PAGE}?{query(shown)}"
+        assert page.evaluate("document.documentElement.lang").startswith("zh")
+        assert page.locator('[data-testid="stException"]').count() == 0, exception_texts(page)
+        assert sockets.replicas() == [home, live], "no further reconnect"
+    finally:
+        context.close()
