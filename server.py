@@ -7,6 +7,8 @@ path: at /softmax/extra the browser asks /softmax/static/js/..., gets HTML again
 page forever; a path starting with // gets a bare 400. The middleware sends a browser that asks
 for such a page (Accept: text/html) to the nearest real page instead, adding `notfound=1` when the
 path named no page, so the app shows a short note. Nothing of the requested path is echoed back.
+
+The second middleware (guard.py) bounds what one tab can make the server do over the websocket.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from starlette.middleware import Middleware
 
+from guard import StreamGuard
 from ui import PAGES
 
 # A page's address is its file name without the number; page 1 lives at the root.
@@ -80,4 +83,4 @@ def _wants_html(scope) -> bool:
     return b"text/html" in accept
 
 
-app = st.App("app.py", middleware=[Middleware(KnownPages)])
+app = st.App("app.py", middleware=[Middleware(KnownPages), Middleware(StreamGuard)])

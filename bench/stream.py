@@ -71,6 +71,7 @@ class Student:
             open_timeout=timeout,
             compression=None,
             additional_headers=headers,
+            legacy=True,  # websockets 17: a connection kept beyond one `with` block, closed by close()
         )
         self.timeout = timeout
         self.page = page

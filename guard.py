@@ -1,0 +1,189 @@
+"""What one browser tab may make the server do: ASGI middleware on Streamlit's websocket.
+
+Every student's tab talks to the server over `/_stcore/stream`, and nothing stops a hand-made
+client from sending whatever it likes there. Measured before this guard: 20 reruns a second from
+one client pushed another student's rerun from 0.2 s to 66 s, an 18 MB message cost 4 s of CPU,
+and any client could clear every cache of the server (`clear_cache`). Per connection:
+
+- a rerun starts only when the last one has finished and at least MIN_INTERVAL after it started;
+  one asked for meanwhile waits, and a newer one replaces it (each carries every widget's value,
+  so the latest loses nothing): a flood costs the server at most one run at a time;
+- a message larger than MAX_MESSAGE closes the connection (the app's own are under 2 KB);
+- `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
+- beyond BURST messages, at most RATE a second get through; the rest are dropped.
+
+The rules live in `RerunGate` and `Budget`, plain classes with an injectable clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
+RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer holds reruns back
+MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
+RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
+DROPPED = frozenset({"clear_cache", "set_run_on_save", "debug_disconnect_websocket", "debug_shutdown_runtime"})
+SMALL = 64  # bytes: the server's `script_finished` message is smaller; larger ones are not parsed
+STREAM_PATH = "/_stcore/stream"
+
+
+class RerunGate:
+    """One connection's reruns: one at a time, MIN_INTERVAL apart, the latest kept while waiting."""
+
+    def __init__(self, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
+                 clock: Callable[[], float] = time.monotonic):  # fmt: skip
+        self.min_interval, self.run_timeout, self.clock = min_interval, run_timeout, clock
+        self.pending = None
+        self.started = -math.inf  # when the last released rerun started
+        self.running = False
+
+    def offer(self, message) -> list:
+        """A rerun the client asked for: what to pass on now (it, or nothing yet)."""
+        self.pending = message
+        return self.release()
+
+    def finished(self) -> list:
+        """The server finished a run: the waiting rerun, if it may start now."""
+        self.running = False
+        return self.release()
+
+    def release(self) -> list:
+        if self.pending is None or self.wait() > 0:
+            return []
+        message, self.pending = self.pending, None
+        self.started, self.running = self.clock(), True
+        return [message]
+
+    def wait(self) -> float:
+        """Seconds until the waiting rerun may start, by the clock alone (inf: until a run ends)."""
+        since = self.clock() - self.started
+        if self.running and since < self.run_timeout:
+            return self.run_timeout - since
+        return max(0.0, self.min_interval - since)
+
+
+class Budget:
+    """A token bucket: `rate` messages a second after a burst of `burst`."""
+
+    def __init__(self, rate: float = RATE, burst: int = BURST, clock: Callable[[], float] = time.monotonic):
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.at = float(burst), clock()
+
+    def spend(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def message_type(data: bytes) -> str | None:
+    """The BackMsg's kind, or None if it is not one (Streamlit itself rejects those)."""
+    message = BackMsg()
+    try:
+        message.ParseFromString(data)
+    except Exception:  # noqa: BLE001 - protobuf's DecodeError and friends: not ours to judge
+        return None
+    return message.WhichOneof("type")
+
+
+def finishes_a_run(data: bytes) -> bool:
+    if len(data) > SMALL:
+        return False
+    message = ForwardMsg()
+    try:
+        message.ParseFromString(data)
+    except Exception:  # noqa: BLE001
+        return False
+    return message.WhichOneof("type") == "script_finished"
+
+
+class StreamGuard:
+    """ASGI middleware: applies the rules above to each connection of Streamlit's websocket."""
+
+    def __init__(self, app, **limits):
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket" or not scope["path"].endswith(STREAM_PATH):
+            await self.app(scope, receive, send)
+            return
+        connection = _Connection(receive, send, **self.limits)
+        try:
+            await self.app(scope, connection.receive, connection.send)
+        finally:
+            connection.close()
+
+
+class _Connection:
+    def __init__(self, receive, send, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
+                 max_message: int = MAX_MESSAGE, rate: float = RATE, burst: int = BURST):  # fmt: skip
+        self._receive, self._send = receive, send
+        self.gate = RerunGate(min_interval, run_timeout)
+        self.budget = Budget(rate, burst)
+        self.max_message = max_message
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.reader: asyncio.Task | None = None
+        self.timer: asyncio.TimerHandle | None = None
+
+    async def receive(self):
+        if self.reader is None:
+            self.reader = asyncio.get_running_loop().create_task(self._read())
+        return await self.inbox.get()
+
+    async def send(self, message):
+        if message.get("type") == "websocket.send" and finishes_a_run(message.get("bytes") or b""):
+            self._pass(self.gate.finished())
+        await self._send(message)
+
+    async def _read(self) -> None:
+        while True:
+            message = await self._receive()
+            if message["type"] != "websocket.receive" or message.get("bytes") is None:
+                self.inbox.put_nowait(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+                continue
+            data = message["bytes"]
+            if len(data) > self.max_message:
+                await self._send({"type": "websocket.close", "code": 1009, "reason": "message too big"})
+                self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1009})
+                return
+            kind = message_type(data)
+            if kind in DROPPED or not self.budget.spend():
+                continue
+            if kind == "rerun_script":
+                self._pass(self.gate.offer(message))
+            else:
+                self.inbox.put_nowait(message)
+
+    def _pass(self, messages: list) -> None:
+        for message in messages:
+            self.inbox.put_nowait(message)
+        if self.gate.pending is not None:
+            self._retry_in(self.gate.wait())
+
+    def _retry_in(self, seconds: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = asyncio.get_running_loop().call_later(seconds, self._retry)
+
+    def _retry(self) -> None:
+        self.timer = None
+        self._pass(self.gate.release())
+
+    def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.reader is not None:
+            self.reader.cancel()

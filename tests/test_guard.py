@@ -1,0 +1,121 @@
+"""guard.py: what one tab may make the server do, as rules (fake clock) and against the real
+server over Streamlit's websocket (bench/stream.py), as a hostile client would try it."""
+
+import time
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.exceptions import ConnectionClosed
+
+from bench.stream import Student
+from guard import Budget, RerunGate
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_rerun_waits_for_the_running_one_and_the_latest_replaces_the_rest():
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock)
+    assert gate.offer("first") == ["first"]
+    assert gate.offer("second") == [] and gate.offer("third") == []
+    clock.now += 1
+    assert gate.release() == [], "still running"
+    assert gate.finished() == ["third"], "the latest, once; the second is gone"
+    assert gate.finished() == [] and gate.pending is None
+
+
+def test_reruns_start_at_least_the_interval_apart_even_when_runs_are_quick():
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock)
+    assert gate.offer(1) == [1]
+    gate.finished()
+    assert gate.offer(2) == [] and gate.wait() == pytest.approx(0.25)
+    clock.now += 0.25
+    assert gate.release() == [2]
+
+
+def test_a_run_that_never_reports_its_end_stops_holding_reruns_back():
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock)
+    gate.offer("lost")
+    assert gate.offer("next") == [] and gate.wait() == pytest.approx(15)
+    clock.now += 15
+    assert gate.release() == ["next"]
+
+
+def test_the_budget_allows_a_burst_then_a_steady_rate():
+    clock = Clock()
+    budget = Budget(rate=20, burst=40, clock=clock)
+    assert sum(budget.spend() for _ in range(100)) == 40
+    clock.now += 1
+    assert sum(budget.spend() for _ in range(100)) == 20
+
+
+def _reruns_finished(student: Student, seconds: float) -> list[str]:
+    statuses, end = [], time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            data = student.socket.recv(timeout=left)
+        except TimeoutError:
+            break
+        message = ForwardMsg()
+        message.ParseFromString(data)
+        if message.WhichOneof("type") == "script_finished":
+            statuses.append(ForwardMsg.ScriptFinishedStatus.Name(message.script_finished))
+    return statuses
+
+
+def _rerun_message(student: Student) -> bytes:
+    message = BackMsg()
+    message.rerun_script.query_string = student.query
+    message.rerun_script.page_script_hash = student.page_hash
+    return message.SerializeToString()
+
+
+@pytest.mark.browser
+def test_a_flood_of_reruns_runs_the_script_a_few_times_not_a_hundred(app_server):
+    with Student(app_server, page="softmax", query="flower=virginica&b3=-2&lang=en") as flooder:
+        flooder.rerun()
+        rerun = _rerun_message(flooder)
+        for _ in range(100):
+            flooder.send_raw(rerun)
+        statuses = _reruns_finished(flooder, 3.0)
+        # Without the guard: 100 runs asked for, most cut short by the next (FINISHED_EARLY_FOR_RERUN).
+        assert 1 <= len(statuses) <= 3 and set(statuses) == {"FINISHED_SUCCESSFULLY"}, statuses
+        with Student(app_server, page="softmax", query="flower=setosa&b3=1&lang=zh") as other:
+            assert other.rerun().status == "FINISHED_SUCCESSFULLY"
+
+
+@pytest.mark.browser
+def test_an_oversized_message_closes_only_its_own_connection(app_server):
+    with Student(app_server, page="softmax", query="b3=0.5") as attacker:
+        attacker.rerun()
+        attacker.send_raw(b"\x0a" * 100_000)
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(100):  # what the server had already sent, then the close
+                attacker.socket.recv(timeout=10)
+        assert closed.value.rcvd.code == 1009
+    with Student(app_server, page="softmax", query="b3=0.5") as student:
+        assert student.rerun().status == "FINISHED_SUCCESSFULLY"
+
+
+@pytest.mark.browser
+def test_a_client_cannot_clear_the_servers_caches_or_its_session(app_server):
+    """Streamlit clears every cache of the server, and the sender's session state, on
+    `clear_cache`; the guard drops it, so the session keeps the b3 its slider set."""
+    with Student(app_server, page="softmax", query="flower=virginica&b3=-2&lang=en") as student:
+        student.rerun()
+        student.rerun({"b3": 1.25})
+        clear = BackMsg()
+        clear.clear_cache = True
+        student.send_raw(clear.SerializeToString())
+        render = student.rerun()
+        names = [chart["config"]["toImageButtonOptions"]["filename"] for chart in render.plotly()]
+        assert names and all("b3=1.25" in name for name in names), names
