@@ -30,7 +30,7 @@ RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer 
 MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
 RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
 DROPPED = frozenset({"clear_cache", "set_run_on_save", "debug_disconnect_websocket", "debug_shutdown_runtime"})
-SMALL = 64  # bytes: the server's `script_finished` message is smaller; larger ones are not parsed
+SMALL = 512  # bytes: a `script_finished` message is under 100 (with a fragment run's ids); larger ones are not parsed
 STREAM_PATH = "/_stcore/stream"
 
 

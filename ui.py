@@ -321,9 +321,11 @@ def _on_page_control(field: str) -> None:
 
 
 def use_flower(flower: str) -> None:
-    """Point the sidebar at another flower (from a button's callback)."""
+    """Point the sidebar at another flower (from a button's callback). The whole app reruns, also
+    when the button is in a fragment (page 8), so the sidebar shows the new flower."""
     st.session_state.flower_kind = flower
     _on_change()
+    st.rerun()
 
 
 def flower_for(species: str, point, lang: str):

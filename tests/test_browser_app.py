@@ -250,3 +250,43 @@ def test_page_8_keeps_the_students_answer_through_a_language_switch(app_server, 
         assert page.locator('[data-testid="stAlert"]').count() >= 1, "the verdict is shown again"
     finally:
         visit.close()
+
+
+def test_page_8_checks_an_answer_in_its_fragment_and_use_it_reruns_the_whole_app(app_server, browser):
+    """Typing an answer reruns only the checker's fragment (the browser says which in its
+    rerun_script); the 'use it' button in that fragment reruns the whole app (the server's call),
+    so the sidebar and the link show the new flower."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    visit = Visit(browser, f"{app_server}/check?flower=setosa&lang=en", width=1280, height=720)
+    reruns: list = []
+
+    def sent(payload) -> None:
+        message = BackMsg()
+        if isinstance(payload, bytes) and message.ParseFromString(payload) and message.HasField("rerun_script"):
+            reruns.append(message.rerun_script)
+
+    visit.page.on("websocket", lambda socket: socket.on("framesent", sent))
+    visit.page.reload()
+    visit.idle()
+    try:
+        page = visit.page
+        for choice in ("CE_vi", TEXT["check_result"][0]):
+            page.locator('[data-testid="stMain"] button', has_text=choice).click()
+            visit.idle()
+        answer = page.locator('[data-testid="stMain"] input[type="text"]').first
+        answer.fill("P_se")
+        answer.press("Enter")
+        visit.idle()
+        assert reruns[-1].fragment_id, "the answer reran the fragment only"
+        assert page.locator('[data-testid="stAlert"]', has_text="virginica").count() >= 1
+        page.locator('[data-testid="stMain"] button', has_text=TEXT["use_it"][0]).click()
+        page.wait_for_function("() => location.search.includes('flower=virginica')", timeout=30_000)
+        visit.idle()
+        shown = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.evaluate(
+            "box => box.innerText + ' ' + Array.from(box.querySelectorAll('input')).map((i) => i.value).join(' ')"
+        )
+        assert TEXT["flower_virginica"][0] in shown, shown
+        visit.check()
+    finally:
+        visit.close()
