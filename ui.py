@@ -38,18 +38,19 @@ PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
-# The URL of each page is its file name without the number ("9_beyond_b3.py" -> /beyond_b3): the same
-# rule in Streamlit's legacy pages/ mode, which it runs until a session has declared st.navigation.
+# The URL of each page is its file name without the number ("9_beyond_b3.py" -> /beyond_b3). The
+# folder is not called pages/: Streamlit would run it in its legacy mode beside st.navigation (a
+# first visit to / then reset the sidebar's widgets after one change).
 PAGES = (
-    ("pages/1_network.py", "page_network"),
-    ("pages/2_softmax.py", "page_softmax"),
-    ("pages/3_cross_entropy.py", "page_cross_entropy"),
-    ("pages/4_chain_rule_se.py", "page_chain_se"),
-    ("pages/5_chain_rule_vi.py", "page_chain_vi"),
-    ("pages/6_gradient_descent.py", "page_descent"),
-    ("pages/7_gradient_flow.py", "page_flow"),
-    ("pages/8_check.py", "page_check"),
-    ("pages/9_beyond_b3.py", "page_beyond"),
+    ("app_pages/1_network.py", "page_network"),
+    ("app_pages/2_softmax.py", "page_softmax"),
+    ("app_pages/3_cross_entropy.py", "page_cross_entropy"),
+    ("app_pages/4_chain_rule_se.py", "page_chain_se"),
+    ("app_pages/5_chain_rule_vi.py", "page_chain_vi"),
+    ("app_pages/6_gradient_descent.py", "page_descent"),
+    ("app_pages/7_gradient_flow.py", "page_flow"),
+    ("app_pages/8_check.py", "page_check"),
+    ("app_pages/9_beyond_b3.py", "page_beyond"),
 )
 
 
@@ -108,7 +109,7 @@ def _on_change() -> None:
 def sidebar(page_file_run: bool = False) -> View:
     """Set up the page, render the shared sidebar, keep the URL in step, and return the current view.
 
-    `page_file_run`: Streamlit runs a page file without app.py (its legacy pages/ mode).
+    `page_file_run`: a page file runs without app.py (AppTest's switch_page does).
     """
     state = st.session_state
     if "view" not in state:
@@ -219,8 +220,7 @@ def current(page_file: str):
     app.py hands the view over each run. In presentation mode the page is drawn as its slide."""
     view = st.session_state.pop("current_view", None)
     if view is None:
-        # Streamlit ran this page file without app.py, as in its legacy pages/ mode (it does so until
-        # a session declares st.navigation, and AppTest on every run): do app.py's part here.
+        # This page file runs without app.py (AppTest's switch_page runs it so): do app.py's part here.
         links = st.sidebar.container()
         view = sidebar(page_file_run=True)
         navigation(view, links)

@@ -13,15 +13,15 @@ from core.training import SAMPLES, descend, total_ce
 
 APP = str(Path(__file__).parents[1] / "app.py")
 PAGES = [
-    "pages/1_network.py",
-    "pages/2_softmax.py",
-    "pages/3_cross_entropy.py",
-    "pages/4_chain_rule_se.py",
-    "pages/5_chain_rule_vi.py",
-    "pages/6_gradient_descent.py",
-    "pages/7_gradient_flow.py",
-    "pages/8_check.py",
-    "pages/9_beyond_b3.py",
+    "app_pages/1_network.py",
+    "app_pages/2_softmax.py",
+    "app_pages/3_cross_entropy.py",
+    "app_pages/4_chain_rule_se.py",
+    "app_pages/5_chain_rule_vi.py",
+    "app_pages/6_gradient_descent.py",
+    "app_pages/7_gradient_flow.py",
+    "app_pages/8_check.py",
+    "app_pages/9_beyond_b3.py",
 ]
 
 
@@ -59,7 +59,7 @@ def test_every_page_renders_in_both_languages(page, lang):
 
 def test_page_6_reads_statquest_total_ce_and_follows_the_slider():
     at = open_app()
-    at.switch_page("pages/6_gradient_descent.py").run()
+    at.switch_page("app_pages/6_gradient_descent.py").run()
     assert at.sidebar.slider(key="b3").value == -2.0
     assert "= 2.6659" in latex_text(at)
     texts = [t for fig in figures(at) for trace in fig["data"] for t in trace.get("text", []) or []]
@@ -71,7 +71,7 @@ def test_page_6_reads_statquest_total_ce_and_follows_the_slider():
 
 def test_one_step_button_moves_b3_to_statquest_minus_1_23():
     at = open_app()
-    at.switch_page("pages/6_gradient_descent.py").run()
+    at.switch_page("app_pages/6_gradient_descent.py").run()
     next(b for b in at.button if b.label == TEXT["one_step"][0]).click().run()
     assert round(at.sidebar.slider(key="b3").value, 2) == -1.23
     assert float(at.query_params["b3"]) == round(descend(-2.0, 1.0, 1)[1].b3, 6)
@@ -79,7 +79,7 @@ def test_one_step_button_moves_b3_to_statquest_minus_1_23():
 
 def test_run_to_end_moves_b3_to_where_200_steps_of_descent_settle():
     at = open_app()
-    at.switch_page("pages/6_gradient_descent.py").run()
+    at.switch_page("app_pages/6_gradient_descent.py").run()
     next(b for b in at.button if b.label == TEXT["run_to_end"][0]).click().run()
     end = descend(-2.0, 1.0, 200)[-1].b3
     assert at.sidebar.slider(key="b3").value == float(at.query_params["b3"]) == round(end, 6)
@@ -87,7 +87,7 @@ def test_run_to_end_moves_b3_to_where_200_steps_of_descent_settle():
 
 def test_page_4_shows_core_p_se_and_the_chain_product():
     at = open_app(b3="1.25")
-    at.switch_page("pages/4_chain_rule_se.py").run()
+    at.switch_page("app_pages/4_chain_rule_se.py").run()
     sample = SAMPLES[0]
     p_se = float(forward(sample.petal, sample.sepal, Params(b3=1.25)).probs[0])
     latex = latex_text(at)
@@ -100,7 +100,7 @@ def test_state_survives_a_page_switch_and_lives_in_the_url():
     at = open_app()
     at.sidebar.slider(key="b3").set_value(1.5).run()
     at.sidebar.selectbox(key="flower_kind").set_value("virginica").run()
-    at.switch_page("pages/3_cross_entropy.py").run()
+    at.switch_page("app_pages/3_cross_entropy.py").run()
     assert at.sidebar.slider(key="b3").value == 1.5
     assert at.sidebar.selectbox(key="flower_kind").value == "virginica"
     assert at.query_params["b3"] == "1.5" and at.query_params["flower"] == "virginica"
@@ -146,7 +146,7 @@ def test_a_bad_link_renders_with_a_note_and_defaults(query, note):
 
 def test_switching_language_changes_titles_and_figure_labels():
     at = open_app(lang="zh")
-    at.switch_page("pages/6_gradient_descent.py").run()
+    at.switch_page("app_pages/6_gradient_descent.py").run()
     names = [trace.get("name") for fig in figures(at) for trace in fig["data"]]
     assert TEXT["total_ce"][1] in names
     assert at.title[0].value == TEXT["page_descent"][1]

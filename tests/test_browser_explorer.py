@@ -48,13 +48,7 @@ def test_every_address_renders_a_page(app_server, browser, path, expected_title,
 
 
 def test_the_b3_slider_keeps_every_keypress(app_server, browser):
-    """Each arrow key moves b3 by 0.01 while the reruns it starts are still in flight.
-
-    Not in the server's very first session: Streamlit runs that one's first page file without
-    app.py (its legacy pages/ mode), and the next run must resend every widget's value, which can
-    undo a keypress or two made meanwhile (see the README). Any earlier visit ends that mode.
-    """
-    open_page(browser, app_server).context.close()
+    """Each arrow key moves b3 by 0.01 while the reruns it starts are still in flight."""
     page = open_page(browser, f"{app_server}/gradient_descent?b3=-2&flower=setosa")
     try:
         thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
@@ -192,5 +186,22 @@ def test_every_figure_fits_a_1280x720_projector_without_scrolling(app_server, br
             FIGURE_BOXES,
         )
         assert boxes and all(b["content"] <= b["width"] + 1 for b in boxes), boxes
+    finally:
+        page.context.close()
+
+
+def test_page_1_opened_at_the_root_keeps_its_view_through_changes(app_server, browser):
+    """Opened at / (page 1's address), one change after another keeps the flower and moves b3 by
+    0.01 each. With the pages in a folder called pages/, Streamlit's legacy mode reset the sidebar's
+    widgets after the first change: b3 jumped to -5 and the flower to setosa (seen by bench/browser.py)."""
+    page = open_page(browser, f"{app_server}/?flower=virginica&b3=0")
+    try:
+        thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+        for step in (1, 2, 3):
+            thumb.focus()
+            page.keyboard.press("ArrowRight")
+            wait_for_app(page, settle=0.5)
+            assert thumb.get_attribute("value") == f"0.0{step}"
+            assert f"flower=virginica&b3=0.0{step}&" in page.url
     finally:
         page.context.close()

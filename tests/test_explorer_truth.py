@@ -14,7 +14,7 @@ from server import page_redirect
 from tests.test_app import PAGES, latex_text, open_app
 from tests.test_app import figures as page_figures
 
-FIGURE_PAGES = [page for page in PAGES if page != "pages/8_check.py"]  # page 8 is a form, not a figure
+FIGURE_PAGES = [page for page in PAGES if page != "app_pages/8_check.py"]  # page 8 is a form, not a figure
 CE_AT_MINUS_2 = dict(zip((s.species for s in SAMPLES), per_sample_ce(-2.0), strict=True))
 GRAD_AT_MINUS_2 = dict(zip((s.species for s in SAMPLES), per_sample_gradient(-2.0), strict=True))
 
@@ -31,7 +31,7 @@ def info_text(at) -> str:
 # 2. Each term of a sum under its own name
 
 
-@pytest.mark.parametrize("page", ["pages/3_cross_entropy.py", "pages/6_gradient_descent.py"])
+@pytest.mark.parametrize("page", ["app_pages/3_cross_entropy.py", "app_pages/6_gradient_descent.py"])
 def test_total_ce_puts_each_flowers_ce_under_its_own_species(page):
     at = on_page(page, b3="-2")
     ce = CE_AT_MINUS_2
@@ -43,7 +43,7 @@ def test_total_ce_puts_each_flowers_ce_under_its_own_species(page):
 
 
 def test_page_6_derivative_puts_each_flowers_gradient_under_its_own_species():
-    at = on_page("pages/6_gradient_descent.py", b3="-2")
+    at = on_page("app_pages/6_gradient_descent.py", b3="-2")
     g = GRAD_AT_MINUS_2
     latex = latex_text(at)
     assert r"\frac{d\,CE_{se}}{d\,b_3} + \frac{d\,CE_{ve}}{d\,b_3} + \frac{d\,CE_{vi}}{d\,b_3}" in latex
@@ -58,7 +58,7 @@ def test_page_6_derivative_puts_each_flowers_gradient_under_its_own_species():
 def test_statquest_link_pages_5_6_and_7_agree_on_dce_vi():
     vi = GRAD_AT_MINUS_2["virginica"]
     assert fmt(vi, 4) == "0.0351"
-    page5 = on_page("pages/5_chain_rule_vi.py", b3="-2", flower="setosa")
+    page5 = on_page("app_pages/5_chain_rule_vi.py", b3="-2", flower="setosa")
     assert r"\frac{d\,CE_{vi}}{d\,b_3} = " in latex_text(page5)
     assert "= 0.0351" in latex_text(page5)
     assert "0.1509" not in latex_text(page5), "the setosa flower's P_se is not dCE_vi/db3"
@@ -66,14 +66,14 @@ def test_statquest_link_pages_5_6_and_7_agree_on_dce_vi():
     graph_figure = next(f for f in page_figures(page5) if any(t.get("name") == "nodes" for t in f["data"]))
     observed = next(a["text"] for a in graph_figure["layout"]["annotations"] if a.get("name") == "observed")
     assert "virginica" in observed and "setosa" not in observed
-    page6 = on_page("pages/6_gradient_descent.py", b3="-2", flower="setosa")
+    page6 = on_page("app_pages/6_gradient_descent.py", b3="-2", flower="setosa")
     assert "(0.0351)" in latex_text(page6)
-    page7 = on_page("pages/7_gradient_flow.py", b3="-2", flower="setosa", source="vi")
+    page7 = on_page("app_pages/7_gradient_flow.py", b3="-2", flower="setosa", source="vi")
     assert "= 0.0351" in latex_text(page7)
 
 
 def test_page_4_with_a_virginica_flower_derives_ce_se_of_the_setosa_flower_and_offers_to_switch():
-    at = on_page("pages/4_chain_rule_se.py", b3="-2", flower="virginica")
+    at = on_page("app_pages/4_chain_rule_se.py", b3="-2", flower="virginica")
     setosa = SAMPLES[0]
     p_se = float(forward(setosa.petal, setosa.sepal, Params(b3=-2.0)).probs[0])
     assert f"= {fmt(p_se - 1, 4)}" in latex_text(at)
@@ -85,7 +85,7 @@ def test_page_4_with_a_virginica_flower_derives_ce_se_of_the_setosa_flower_and_o
 
 
 def test_a_flower_of_the_right_species_is_used_as_it_is():
-    at = on_page("pages/5_chain_rule_vi.py", b3="0.5", flower="iris-120")
+    at = on_page("app_pages/5_chain_rule_vi.py", b3="0.5", flower="iris-120")
     assert not at.info
     from core.data import flower
 
@@ -138,7 +138,7 @@ def test_the_app_names_an_unknown_address():
 
 @pytest.mark.parametrize("b3", ["5", "-5", "4.2"])
 def test_page_6_axis_shows_the_current_point_and_tangent(b3):
-    at = on_page("pages/6_gradient_descent.py", b3=b3)
+    at = on_page("app_pages/6_gradient_descent.py", b3=b3)
     figure = page_figures(at)[0]
     low, high = figure["layout"]["yaxis"]["range"]
     total = float(total_ce(float(b3)))
@@ -151,16 +151,16 @@ def test_page_6_axis_shows_the_current_point_and_tangent(b3):
 
 
 def test_page_controls_survive_page_switches_and_live_in_the_link():
-    at = on_page("pages/6_gradient_descent.py")
+    at = on_page("app_pages/6_gradient_descent.py")
     at.slider(key="rate").set_value(0.5).run()
     at.slider(key="steps").set_value(3).run()
-    at.switch_page("pages/2_softmax.py").run()
+    at.switch_page("app_pages/2_softmax.py").run()
     at.slider(key="shift").set_value(100.0).run()
-    at.switch_page("pages/7_gradient_flow.py").run()
+    at.switch_page("app_pages/7_gradient_flow.py").run()
     at.button_group(key="source").set_value("vi").run()
-    at.switch_page("pages/5_chain_rule_vi.py").run()
+    at.switch_page("app_pages/5_chain_rule_vi.py").run()
     at.button_group(key="tab").set_value("ve").run()
-    at.switch_page("pages/6_gradient_descent.py").run()
+    at.switch_page("app_pages/6_gradient_descent.py").run()
     assert at.slider(key="rate").value == 0.5 and at.slider(key="steps").value == 3
     query = dict(at.query_params)
     assert {k: query[k] for k in ("rate", "steps", "shift", "source", "tab")} == {
@@ -170,17 +170,17 @@ def test_page_controls_survive_page_switches_and_live_in_the_link():
         "source": "vi",
         "tab": "ve",
     }
-    at.switch_page("pages/5_chain_rule_vi.py").run()
+    at.switch_page("app_pages/5_chain_rule_vi.py").run()
     assert at.button_group(key="tab").value == "ve"
     assert "CE_{ve}" in latex_text(at)
 
 
 def test_a_link_sets_every_page_control():
-    at = on_page("pages/6_gradient_descent.py", rate="0.5", steps="3", shift="100", source="VI", tab="ve")
+    at = on_page("app_pages/6_gradient_descent.py", rate="0.5", steps="3", shift="100", source="VI", tab="ve")
     assert not at.warning
     assert at.slider(key="rate").value == 0.5 and at.slider(key="steps").value == 3
-    assert at.switch_page("pages/2_softmax.py").run().slider(key="shift").value == 100.0
-    assert at.switch_page("pages/7_gradient_flow.py").run().button_group(key="source").value == "vi"
+    assert at.switch_page("app_pages/2_softmax.py").run().slider(key="shift").value == 100.0
+    assert at.switch_page("app_pages/7_gradient_flow.py").run().button_group(key="source").value == "vi"
 
 
 def test_case_is_treated_the_same_everywhere():
@@ -206,7 +206,7 @@ def test_every_page_shows_an_equation_and_a_figure(page):
 
 
 def test_page_1_lets_a_student_recompute_the_hidden_nodes():
-    latex = latex_text(on_page("pages/1_network.py", b3="-2"))
+    latex = latex_text(on_page("app_pages/1_network.py", b3="-2"))
     assert r"\text{top ReLU} = \text{ReLU}(-2.5 \times 0.040 + 0.6 \times 0.420 + 1.6) = 1.752" in latex
 
 
@@ -227,7 +227,7 @@ def test_the_chinese_graph_speaks_chinese():
 
 
 def test_chinese_chart_categories():
-    at = on_page("pages/2_softmax.py", lang="zh")
+    at = on_page("app_pages/2_softmax.py", lang="zh")
     bars = page_figures(at)[0]["data"][0]["x"]
     assert bars == ["山鸢尾", "变色鸢尾", "维吉尼亚鸢尾"]
 
@@ -254,6 +254,6 @@ def test_every_figure_has_a_description_for_screen_readers(page, lang):
 
 
 def test_the_graphs_description_reads_its_live_values():
-    at = on_page("pages/1_network.py", b3="-2")
+    at = on_page("app_pages/1_network.py", b3="-2")
     alt = at.get("plotly_chart")[0].proto.alt
     assert "top ReLU 1.752" in alt and "b_3 -2.000" in alt and "CE_se 1.891" in alt

@@ -19,8 +19,11 @@ def as_json(figure) -> dict:
     return json.loads(json.dumps(figure if isinstance(figure, dict) else figure.to_plotly_json(), default=list))
 
 
+GRAPH_PAGES = [f"app_pages/{name}.py" for name in ("1_network", "4_chain_rule_se", "5_chain_rule_vi")]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("page", ["pages/1_network.py", "pages/4_chain_rule_se.py", "pages/5_chain_rule_vi.py"])
+@pytest.mark.parametrize("page", GRAPH_PAGES)
 def test_the_graph_each_page_sends_has_no_misleading_geometry(page, lang):
     at = open_app(lang=lang, flower="versicolor")
     at.switch_page(page).run()

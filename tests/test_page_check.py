@@ -9,7 +9,7 @@ LANG = {"en": 0, "zh": 1}
 
 
 def page(lang: str):
-    return open_app(lang=lang, b3="-2").switch_page("pages/8_check.py").run()
+    return open_app(lang=lang, b3="-2").switch_page("app_pages/8_check.py").run()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -54,7 +54,7 @@ def test_a_malicious_answer_gets_a_short_reason_and_is_never_echoed(lang, answer
 
 
 def test_a_right_answer_for_virginica_uses_the_virginica_flower():
-    at = open_app(b3="-2", flower="setosa").switch_page("pages/8_check.py").run()
+    at = open_app(b3="-2", flower="setosa").switch_page("app_pages/8_check.py").run()
     at.button_group(key="check_species").set_value("vi").run()
     at.button_group(key="check_step").set_value("result").run()
     at.text_input(key="check_answer").input("P_se").run()

@@ -84,7 +84,7 @@ def test_an_animation_slide_has_no_controls_and_shows_the_frame_asked_for():
 
 def test_the_pages_send_these_figures_with_their_download_options():
     at = open_app(flower="virginica", b3=0.5, lang="zh")
-    at.switch_page("pages/1_network.py").run()
+    at.switch_page("app_pages/1_network.py").run()
     sent = [(json.loads(c.proto.spec), json.loads(c.proto.config)) for c in at.get("plotly_chart")]
     view = View(flower="virginica", b3=0.5, lang="zh")
     expected = slides.charts("network", view)
