@@ -47,16 +47,6 @@ and warms caches). Between samples the script waits until the app is idle again
 neither overlap nor drift. Samples alternate ArrowRight and ArrowLeft: b3 goes 0 -> 0.01 -> 0
 (the app) and -2.00 -> -1.99 -> -2.00 (the reference).
 
-Page 1 is not opened at its own address but reached from page 2 through the sidebar's link to
-it. Opened directly at `/?...`, the first change of b3 works, but then the browser remounts the
-sidebar's widgets with their defaults (the slider shows -5.00, its minimum) and the next change
-sends those defaults (flower back to setosa, b3 = -4.99). The same happens without this
-script's instrumentation and at commit c5c017c; a student who opens the root address hits it.
-What differs at `/`, seen in the websocket messages: its first run sends two `navigation`
-messages, first the legacy `pages/` list (with the main script as the default page "app"), then
-st.navigation's; other pages get only the second. The cause is not pinned down here. Reached
-through the link, page 1 behaves like the others.
-
 Chromium runs with `--disable-gpu` (as the browser tests do), so WebGL is drawn in software
 (SwiftShader): page 1's 3D surfaces chart costs seconds here that a laptop's GPU would mostly save.
 The 2D pages are drawn by plotly into SVG on the CPU either way. Every change replaces each chart's
@@ -79,7 +69,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -111,7 +100,6 @@ QUERY = "flower=virginica&b3=0"
 APP_VALUES = ("0", "0.01")  # b3 as the download names write it, before and after ArrowRight
 REFERENCE_VALUES = ("-2.00", "-1.99")  # as the reference page's markdown writes it
 # The sidebar's page links, page 1's first (app.py draws them in page order).
-PAGE_ONE_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
 # The b3 slider: the last slider in the app's sidebar; the only one on the reference page.
 APP_THUMB = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
 REFERENCE_THUMB = '[data-testid="stSlider"] input[type="range"]'
@@ -288,14 +276,7 @@ def measure(browser, url: str, mode: str, charts: int, repeats: int, warmup: int
     try:
         context.add_init_script(INSTRUMENT_JS)
         page = context.new_page()
-        if mode == "app" and urlsplit(url).path in ("", "/"):
-            # page 1 by its sidebar link from page 2 (see the module's docstring)
-            page.goto(url.replace("/?", "/softmax?", 1))
-            wait_for_app(page, timeout=LOAD_TIMEOUT, settle=0.5, network=False)
-            page.locator(PAGE_ONE_LINK).first.click()
-            page.wait_for_url(lambda address: urlsplit(address).path in ("", "/"))
-        else:
-            page.goto(url)
+        page.goto(url)
         wait_for_app(page, timeout=LOAD_TIMEOUT, settle=0.5, network=False)
         if charts:
             page.wait_for_function(CHARTS_DRAWN_JS, arg=charts, timeout=LOAD_TIMEOUT * 1000)
