@@ -87,6 +87,7 @@ def backward_steps(b3: float, short: str) -> tuple[BackwardStep, ...]:
     return tuple(steps)
 
 
+@lru_cache(maxsize=64)
 def _sympy_text(expr) -> str:
     return str(expr).replace("*", "·")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -325,8 +325,10 @@ def _slip(answer: np.ndarray, right: np.ndarray) -> str:
     return "other"
 
 
+@lru_cache(maxsize=1024)
 def check(answer: str, target: str) -> Verdict:
-    """Judge a student's formula for `target` (se.1 ... vi.result); Refused if it will not judge it."""
+    """Judge a student's formula for `target` (se.1 ... vi.result); Refused if it will not judge it.
+    Kept per answer: page 8 shows the verdict again at every rerun, and sympy writes its LaTeX."""
     right = _target_values(str(target))
     tree = parse(answer)
     values = np.array([_evaluate(tree, point) for point in POINTS])

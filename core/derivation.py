@@ -8,12 +8,16 @@ For each observed class c (se, ve, vi):
 sympy differentiates the real expressions (the SoftMax as a ratio of exponentials, the graph
 `Raw_se = green = blue + orange + b3`); the results are then rewritten with P_k = e^{Raw_k} / S,
 so they read as the seed reads them: P_se(1 - P_se), -P_se P_vi, P_se - 1, P_se.
+
+sympy works once per process: each expression's LaTeX, its LaTeX with numbers in (a template with
+a slot per P), and a plain Python function for its value are made the first time they are asked
+for and kept, so a page's rerun runs no sympy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -54,9 +58,9 @@ class Factor:
     label: str
     expr: sp.Expr
 
-    @property
+    @cached_property
     def latex(self) -> str:
-        return sp.latex(self.expr)
+        return latex(self.expr)
 
     def value(self, probs) -> float:
         return evaluate(self.expr, probs)
@@ -106,15 +110,15 @@ def seed_slip() -> sp.Expr:
 
 
 @cache
-def softmax_jacobian() -> sp.Matrix:
+def softmax_jacobian() -> sp.ImmutableMatrix:
     """dP_i/dRaw_j for i, j in (se, ve, vi), in the seed's notation: P_i ([i = j] - P_j)."""
-    return sp.Matrix(3, 3, lambda i, j: in_seed_notation(sp.diff(_raw_softmax(i), RAW[j])))
+    return sp.ImmutableMatrix(3, 3, lambda i, j: in_seed_notation(sp.diff(_raw_softmax(i), RAW[j])))
 
 
 @cache
-def ce_gradient_matrix() -> sp.Matrix:
+def ce_gradient_matrix() -> sp.ImmutableMatrix:
     """Row c: dCE_c/dRaw_k for k in (se, ve, vi); reads P_k - [k = c] (the vector form p - y)."""
-    return sp.Matrix(3, 3, lambda c, k: in_seed_notation(sp.diff(-sp.log(_raw_softmax(c)), RAW[k])))
+    return sp.ImmutableMatrix(3, 3, lambda c, k: in_seed_notation(sp.diff(-sp.log(_raw_softmax(c)), RAW[k])))
 
 
 def _probability_values(probs) -> dict:
@@ -125,16 +129,35 @@ def _probability_values(probs) -> dict:
 
 
 def evaluate(expr: sp.Expr, probs) -> float:
-    """The value of an expression in P_se, P_ve, P_vi."""
-    return float(sp.sympify(expr).xreplace(_probability_values(probs)))
+    """The value of one of the derivation's expressions in P_se, P_ve, P_vi."""
+    return float(_as_function(expr)(*_probability_values(probs).values()))
+
+
+@lru_cache(maxsize=256)
+def _as_function(expr: sp.Expr):
+    return sp.lambdify(P, expr, modules="math")
 
 
 def latex_with_numbers(expr: sp.Expr, probs, digits: int = 4) -> str:
     """The expression's LaTeX with each P replaced by its value, e.g. -\\frac{1}{0.5677}."""
-    names = {p: f"{v:.{digits}f}" for p, v in _probability_values(probs).items()}
-    return sp.latex(sp.sympify(expr), symbol_names=names, mul_symbol="dot")
+    text = _numbers_template(expr)
+    for i, value in enumerate(_probability_values(probs).values()):
+        text = text.replace(_slot(i), f"{value:.{digits}f}")
+    return text
 
 
+def _slot(i: int) -> str:
+    return f"@{i}@"  # never in sympy's LaTeX
+
+
+@lru_cache(maxsize=256)
+def _numbers_template(expr: sp.Expr) -> str:
+    """sympy's LaTeX of the expression with a slot for each P (the same layout as with the numbers:
+    the names given to symbols change what is printed, not the order or the brackets)."""
+    return sp.latex(expr, symbol_names={p: _slot(i) for i, p in enumerate(P)}, mul_symbol="dot")
+
+
+@lru_cache(maxsize=256)
 def latex(expr) -> str:
     return sp.latex(expr)
 
