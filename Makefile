@@ -1,14 +1,16 @@
 # Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
-# `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides.
+# `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides; `make bench` measures the
+# server per rerun, a class of 40 and of 100 (and one flooding client), and the browser (about 12 min).
 PORT ?= 8501
 OUT ?= slides
+BENCH_OUT ?= bench-results
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium nginx slides clean
+.PHONY: run test lint chromium nginx slides bench clean
 
 $(VENV)/runtime.stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +19,10 @@ $(VENV)/runtime.stamp: requirements.txt
 
 $(VENV)/slides.stamp: $(VENV)/runtime.stamp requirements-slides.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-slides.txt
+	touch $@
+
+$(VENV)/bench.stamp: $(VENV)/runtime.stamp requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	touch $@
 
 $(VENV)/dev.stamp: $(VENV)/slides.stamp requirements-dev.txt
@@ -46,6 +52,15 @@ lint: $(VENV)/dev.stamp
 # The browser tests leave a screenshot of every page in test-screenshots/ for a person to look at.
 test: $(VENV)/dev.stamp chromium nginx lint
 	TEST_SCREENSHOTS=$(CURDIR)/test-screenshots $(PY) -m pytest -q
+
+# Each benchmark starts its own servers with the app's config and prints its figures; JSON goes to $(BENCH_OUT)/.
+bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium
+	mkdir -p $(BENCH_OUT)
+	$(PY) bench/rerun.py --json $(BENCH_OUT)/rerun.json
+	$(PY) bench/load.py --students 40 --seconds 60 --json $(BENCH_OUT)/load-40.json
+	$(PY) bench/load.py --students 100 --seconds 60 --json $(BENCH_OUT)/load-100.json
+	$(PY) bench/load.py --students 40 --seconds 60 --flood --json $(BENCH_OUT)/load-40-flood.json
+	$(PY) bench/browser.py --json $(BENCH_OUT)/browser.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
