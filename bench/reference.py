@@ -5,6 +5,8 @@
     ?page=empty              an empty page: Streamlit's own cost of a rerun
     ?page=floor&bytes=N      one cached plotly figure whose JSON is about N bytes: the
                              serialization floor, what sending a figure of that size must cost
+         &elements=K         and K short lines of text besides: what Streamlit's own cost of
+                             that many elements adds (a page's sidebar, links and equations)
     ?page=slider             a b3 slider and its value as text: the browser bench's empty page
 """
 
@@ -33,6 +35,8 @@ page = st.query_params.get("page", "empty")
 if page == "floor":
     size = min(max(int(st.query_params.get("bytes", "1000")), 100), 2_000_000)
     st.plotly_chart(figure_of_size(size - size % 100))
+    for line in range(min(max(int(st.query_params.get("elements", "0")), 0), 200)):
+        st.markdown(f"line {line}")
 elif page == "slider":
     value = st.slider("b3", -3.0, 3.0, -2.0, step=0.01, key="b3")
     st.markdown(f"b3 = {value:.2f}")

@@ -12,7 +12,9 @@ the browser's message cache emulated (a message the student already holds is sen
 The references, served by a second server with the same config, in the same run:
   - an empty page: what any rerun costs in Streamlit;
   - the serialization floor: a page sending one cached plotly figure as large as the page's
-    render, sent whole every time: what sending that many bytes must cost.
+    render, sent whole every time: what sending that many bytes must cost;
+  - the floor with as many elements as the page sends (short lines of text): what Streamlit's
+    own cost per element adds to it (the sidebar, the page links, each equation is one).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
         "latency_ms": 1000 * seconds / reruns,
         "bytes": sent // reruns,
         "largest_message": max(render.largest for render in renders),
+        "elements": len(renders[-1].elements),
     }
 
 
@@ -66,6 +69,7 @@ def run(reruns: int) -> dict:
             empty = measure(student, reruns * 3, reference_process.pid, move_b3=False)
         results["empty"] = empty
         print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
+        print(HEADER, flush=True)
         for page in PAGES:
             with Student(app, page=page, query=QUERY) as student:
                 student.rerun()
@@ -74,19 +78,29 @@ def run(reruns: int) -> dict:
             with Student(reference, query=f"page=floor&bytes={size}", remember=False) as student:
                 student.rerun()
                 floor = measure(student, reruns, reference_process.pid, move_b3=False)
+            with Student(reference, query=f"page=floor&bytes={size}&elements={measured['elements']}",
+                         remember=False) as student:  # fmt: skip
+                student.rerun()
+                floor_elements = measure(student, reruns, reference_process.pid, move_b3=False)
             measured["floor_cpu_ms"] = floor["cpu_ms"]
             measured["floor_bytes"] = floor["bytes"]
             measured["ratio_to_floor"] = measured["cpu_ms"] / floor["cpu_ms"]
+            measured["floor_with_elements_cpu_ms"] = floor_elements["cpu_ms"]
+            measured["ratio_to_floor_with_elements"] = measured["cpu_ms"] / floor_elements["cpu_ms"]
             measured["ratio_to_empty"] = measured["cpu_ms"] / empty["cpu_ms"]
             results["pages"][page or "network"] = measured
             print(_row(page or "network", measured), flush=True)
     return results
 
 
+HEADER = (f"{'page':18s} {'CPU/rerun':>9s} {'floor':>7s} {'ratio':>6s} {'elements':>8s} {'floor+el':>8s} {'ratio':>6s}"
+          f" {'÷empty':>6s} {'KB/render':>9s} {'largest KB':>10s}")
+
+
 def _row(name: str, m: dict) -> str:
-    return (f"{name:18s} {m['cpu_ms']:7.1f} ms  floor {m['floor_cpu_ms']:6.1f} ms  x{m['ratio_to_floor']:4.2f}"
-            f"  (x{m['ratio_to_empty']:5.1f} empty)  {m['bytes'] / 1000:6.1f} KB/render"
-            f"  largest message {m['largest_message'] / 1000:6.1f} KB  latency {m['latency_ms']:6.1f} ms")
+    return (f"{name:18s} {m['cpu_ms']:7.1f}ms {m['floor_cpu_ms']:5.1f}ms {m['ratio_to_floor']:5.2f}x"
+            f" {m['elements']:8d} {m['floor_with_elements_cpu_ms']:6.1f}ms {m['ratio_to_floor_with_elements']:5.2f}x"
+            f" {m['ratio_to_empty']:5.1f}x {m['bytes'] / 1000:9.1f} {m['largest_message'] / 1000:10.1f}")
 
 
 def _cores() -> int:
