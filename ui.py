@@ -11,7 +11,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 # figure and returns a module another thread is still importing, so a class of first sessions on
 # a fresh server raced into "partially initialized module 'pandas'" (seen by bench/load.py --cold).
 import pandas  # noqa: F401
-import plotly.graph_objects as go
 import streamlit as st
 
 from core import derivation, explain, slides
@@ -277,21 +276,9 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     st.session_state.charts_drawn = count + 1
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
     with st.container(key=f"{item.kind}-{count}"):
-        st.plotly_chart(SentFigure(item.figure), width=width, config=config, theme=None, alt=item.alt)
+        st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
 
 
-class SentFigure(go.Figure):
-    """A core figure dict as st.plotly_chart takes it without redoing plotly's work. Given a dict,
-    Streamlit has plotly check the whole figure again on every rerun (page 7's animation: 260 ms);
-    given a Figure, it asks for `to_dict()` and sends that, which here is the dict itself, built
-    and checked once by core."""
-
-    def __init__(self, figure: dict):
-        super().__init__()
-        self._figure = figure
-
-    def to_dict(self) -> dict:
-        return self._figure
 
 
 def kept_values(defaults: dict) -> dict:

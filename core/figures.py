@@ -53,6 +53,20 @@ class GraphFrame:
 GRAPH_FRAME = GraphFrame(600, graph.Y_RANGE)
 
 
+class Sealed(go.Figure):
+    """A figure dict in a Figure's clothes, for plotly's and Streamlit's readers. Given a dict,
+    st.plotly_chart has plotly check the whole figure again on every rerun (page 7's animation:
+    260 ms); given a Figure, it asks for `to_dict()` and sends that, which here is the dict itself,
+    already built and checked (the Figure itself stays empty)."""
+
+    def __init__(self, figure: dict):
+        super().__init__()
+        self._figure = figure
+
+    def to_dict(self) -> dict:
+        return self._figure
+
+
 def _skeleton(figure: go.Figure) -> str:
     """A checked figure as JSON, to be copied and filled (plotly's encoder: arrays become lists)."""
     return figure.to_json()

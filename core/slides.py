@@ -10,7 +10,7 @@ out its play buttons and slider.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from core import animation, describe, explain, figures, graph
 from core.figures import fmt
@@ -43,6 +43,11 @@ class Chart:
     figure: dict  # a plotly figure dict (core.figures, core.animation)
     alt: str  # what a screen reader says of it
     kind: str = "chart"  # its box on the page: "graph", "wide" (the 3D surfaces) or "chart"
+
+    @cached_property
+    def sealed(self) -> figures.Sealed:
+        """The figure as st.plotly_chart takes it without redoing plotly's work (made once)."""
+        return figures.Sealed(self.figure)
 
 
 @dataclass(frozen=True)
