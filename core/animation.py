@@ -11,6 +11,7 @@ Gradient descent (page 6): the point sliding down the Total CE curve, its tangen
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,6 +115,44 @@ STATUS_AT = (6.3, 10.85)  # the running product, under the factors
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
+@lru_cache(maxsize=1)
+def _overlay_traces() -> str:
+    """The pulse, then the circled factor numbers, the factors written out and the status line:
+    empty traces the frames fill, checked by plotly once and kept as JSON."""
+    text = dict(mode="text", hoverinfo="skip", x=[], y=[], text=[])
+    traces = [
+        go.Scatter(
+            x=[],
+            y=[],
+            name="pulse",
+            mode="markers",
+            hoverinfo="skip",
+            marker=dict(size=26, color=GRADIENT, line=dict(color="white", width=3)),
+        ),
+        go.Scatter(
+            name="marks",
+            x=[],
+            y=[],
+            text=[],
+            mode="markers+text",
+            hoverinfo="skip",
+            marker=dict(size=28, color="white", line=dict(color=GRADIENT, width=3)),
+            textfont=dict(size=17, color=GRADIENT),
+        ),
+        go.Scatter(name="factors", textfont=dict(size=17, color=INK, shadow=HALO), **text),
+        go.Scatter(
+            name="status",
+            x=[STATUS_AT[0]],
+            y=[STATUS_AT[1]],
+            mode="text",
+            hoverinfo="skip",
+            text=[""],
+            textfont=dict(size=20, color=INK),
+        ),
+    ]
+    return json.dumps([trace.to_plotly_json() for trace in traces])
+
+
 @lru_cache(maxsize=128)
 def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs).
@@ -130,39 +169,10 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=FLOW_FRAME)
     edge_index = _edge_traces()
     pulse_trace = len(edge_index)
-    pulse = go.Scatter(
-        x=[],
-        y=[],
-        name="pulse",
-        mode="markers",
-        hoverinfo="skip",
-        marker=dict(size=26, color=GRADIENT, line=dict(color="white", width=3)),
-    ).to_plotly_json()
+    pulse, *overlays = json.loads(_overlay_traces())  # fresh copies: the caller's to fill
     figure["data"].insert(pulse_trace, pulse)
     node_trace, name_trace = pulse_trace + 1, pulse_trace + 2
-    text = dict(mode="text", hoverinfo="skip", x=[], y=[], text=[])
-    figure["data"] += [
-        go.Scatter(
-            name="marks",
-            x=[],
-            y=[],
-            text=[],
-            mode="markers+text",
-            hoverinfo="skip",
-            marker=dict(size=28, color="white", line=dict(color=GRADIENT, width=3)),
-            textfont=dict(size=17, color=GRADIENT),
-        ).to_plotly_json(),
-        go.Scatter(name="factors", textfont=dict(size=17, color=INK, shadow=HALO), **text).to_plotly_json(),
-        go.Scatter(
-            name="status",
-            x=[STATUS_AT[0]],
-            y=[STATUS_AT[1]],
-            mode="text",
-            hoverinfo="skip",
-            text=[""],
-            textfont=dict(size=20, color=INK),
-        ).to_plotly_json(),
-    ]
+    figure["data"] += overlays
     mark_trace, factor_trace, status_trace = name_trace + 1, name_trace + 2, name_trace + 3
     animated = [edge_index[e] for e in PATH_EDGES]
     animated += [pulse_trace, node_trace, name_trace, mark_trace, factor_trace, status_trace]
