@@ -13,12 +13,15 @@ The second middleware (guard.py) bounds what one tab can make the server do over
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from core import slides
+from core.view import LANGS, SOURCES, TABS, View
 from guard import StreamGuard
 from ui import PAGES
 
@@ -83,4 +86,23 @@ def _wants_html(scope) -> bool:
     return b"text/html" in accept
 
 
+def warm_and_freeze() -> None:
+    """Build what every session shares before the first student comes: sympy's derivation, each
+    figure's skeleton and each page's equations in both languages. Then hand everything alive to
+    the collector's permanent generation (gc.freeze): a full collection then walks only what the
+    sessions made since, not the hundreds of thousands of objects of Streamlit, plotly, sympy and
+    pandas. Measured under a class of 40: 30 collections of 5 ms or more a minute, up to 306 ms,
+    every render in flight stopped meanwhile."""
+    for lang in LANGS:
+        for view in (View(lang=lang), *(View(lang=lang, tab=tab) for tab in TABS),
+                     *(View(lang=lang, source=source) for source in SOURCES)):  # fmt: skip
+            for page in slides.PAGES:
+                slides.charts(page, view)
+                slides.equations(page, view)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 50)  # the young less often (fewer, larger pauses measured better here)
+
+
+warm_and_freeze()
 app = st.App("app.py", middleware=[Middleware(KnownPages), Middleware(StreamGuard)])

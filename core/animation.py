@@ -153,7 +153,7 @@ def _overlay_traces() -> str:
     return json.dumps([trace.to_plotly_json() for trace in traces])
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=16)
 def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs).
 

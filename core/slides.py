@@ -59,7 +59,7 @@ class Box:
     margin: dict
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def charts(page: str, view: View) -> tuple[Chart, ...]:
     """The figures `page` shows for `view`, in page order (none for a page without figures).
 
