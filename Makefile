@@ -54,11 +54,12 @@ test: $(VENV)/dev.stamp chromium nginx lint
 	TEST_SCREENSHOTS=$(CURDIR)/test-screenshots $(PY) -m pytest -q
 
 # Each benchmark starts its own servers with the app's config and prints its figures; JSON goes to $(BENCH_OUT)/.
-bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium
+bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium nginx
 	mkdir -p $(BENCH_OUT)
 	$(PY) bench/rerun.py --json $(BENCH_OUT)/rerun.json
 	$(PY) bench/load.py --students 40 --seconds 60 --json $(BENCH_OUT)/load-40.json
 	$(PY) bench/load.py --students 100 --seconds 60 --json $(BENCH_OUT)/load-100.json
+	$(PY) bench/load.py --students 100 --seconds 60 --replicas 2 --json $(BENCH_OUT)/load-100-replicas.json
 	$(PY) bench/load.py --students 40 --seconds 60 --flood --json $(BENCH_OUT)/load-40-flood.json
 	$(PY) bench/browser.py --json $(BENCH_OUT)/browser.json
 

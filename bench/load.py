@@ -144,6 +144,54 @@ class Server:
                 self.process.wait(5)
 
 
+class Replicas:
+    """Several servers behind Debian's nginx with deploy/nginx.conf (as tests/test_replicas.py runs
+    it); looks like one Server to the run: CPU and memory are the replicas' sums. Each student's
+    websocket is one connection, which nginx hashes to one replica and keeps there."""
+
+    def __init__(self, servers: list[Server], folder: Path):
+        from tests.test_replicas import nginx
+
+        self.servers, self.log_path = servers, servers[0].log_path
+        self.listen = free_port()
+        self._nginx = nginx(folder, self.listen, [int(server.url.rsplit(":", 1)[1]) for server in servers])
+        self.proxy = self._nginx.__enter__()
+        self.url = f"http://127.0.0.1:{self.listen}"
+
+    @property
+    def process(self) -> subprocess.Popen:
+        return next((server.process for server in self.servers if server.process.poll() is not None),
+                    self.servers[0].process)  # fmt: skip
+
+    @property
+    def pid(self) -> list[int]:
+        return [server.pid for server in self.servers]
+
+    def cpu_seconds(self) -> float:
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def memory(self, key: str = "VmRSS") -> int:
+        return sum(server.memory(key) for server in self.servers)
+
+    def stop(self) -> None:
+        self._nginx.__exit__(None, None, None)
+        for server in self.servers:
+            server.stop()
+
+
+def start_replicas(count: int, log_path: Path) -> Replicas:
+    folder = Path(tempfile.mkdtemp(prefix="load-nginx-"))
+    servers = []
+    try:
+        for index in range(count):
+            servers.append(start_server(log_path if index == 0 else log_path.with_suffix(f".{index}.log")))
+        return Replicas(servers, folder)
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process, all its threads, from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -650,6 +698,7 @@ def fmt_num(value, unit: str = "") -> str:
 def print_report(result: dict) -> None:
     conf, s = result["config"], result["server"]
     flood = " + 1 flooder (20 reruns/s)" if conf["flood"] else ""
+    flood += f"; {conf['replicas']} replicas behind nginx" if conf.get("replicas", 1) > 1 else ""
     print(f"\nClassroom: {conf['students']} students for {conf['seconds']:g} s{flood}; "
           f"think {THINK[0]}-{THINK[1]} s; alt check {'on' if conf['alt_check'] else 'off'}; "
           f"{'cold' if conf['cold'] else 'warm'} server")  # fmt: skip
@@ -713,7 +762,7 @@ def run(args) -> dict:
         Path(args.server_log) if args.server_log else Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
     )
     notes = []
-    server = start_server(log_path)
+    server = start_replicas(args.replicas, log_path) if args.replicas > 1 else start_server(log_path)
     checker = None
     stop_flood = gevent.event.Event()
     flooder, flood_greenlet = None, None
@@ -782,7 +831,8 @@ def run(args) -> dict:
                      "includes what the first run loads (modules, caches)")  # fmt: skip
     if room.unchecked:
         notes.append(f"{room.unchecked} renders had their filenames checked but not their alt texts")
-    config = {name: getattr(args, name) for name in ("students", "seconds", "flood", "spawn_rate", "timeout", "seed")}
+    config = {name: getattr(args, name)
+              for name in ("students", "seconds", "flood", "spawn_rate", "timeout", "seed", "replicas")}  # fmt: skip
     config |= {"alt_check": args.alt_check, "cold": args.cold, "think_seconds": list(THINK), "cpus": os.cpu_count()}
     result = {"config": config | {"date": time.strftime("%Y-%m-%d %H:%M")}, **summarize(env, room)}
     renders = result["kinds"]["all renders"]["requests"]
@@ -812,7 +862,8 @@ def run(args) -> dict:
          "connections": flooder.connections, "problems": flooder.problems[:10]}
         if flooder else None
     )  # fmt: skip
-    found = tracebacks(log_path)
+    logs = [replica.log_path for replica in server.servers] if isinstance(server, Replicas) else [log_path]
+    found = [line for path in logs for line in tracebacks(path)]
     keep = bool(found) or bool(args.server_log)
     result["server_log"] = {"tracebacks": found, "path": str(log_path), "kept": keep}
     if not keep:
@@ -844,6 +895,8 @@ def main() -> int:
     parser.add_argument(
         "--server-log", help="keep the server's log at this path (default: kept only if it has a traceback)"
     )
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="servers behind Debian's nginx with deploy/nginx.conf (default 1: no proxy)")  # fmt: skip
     parser.add_argument("--check-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.check_worker:
