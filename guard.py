@@ -5,9 +5,10 @@ client from sending whatever it likes there. Measured before this guard: 20 reru
 one client pushed another student's rerun from 0.2 s to 66 s, an 18 MB message cost 4 s of CPU,
 and any client could clear every cache of the server (`clear_cache`). Per connection:
 
-- a rerun starts only when the last one has finished and at least MIN_INTERVAL after it started;
-  one asked for meanwhile waits, and a newer one replaces it (each carries every widget's value,
-  so the latest loses nothing): a flood costs the server at most one run at a time;
+- a rerun starts only when the last one has finished, at least MIN_INTERVAL after it started,
+  and, after a burst of RERUN_BURST, at RERUN_RATE a second at most; one asked for meanwhile
+  waits, and a newer one replaces it (each carries every widget's value, so the latest loses
+  nothing): a flood costs the server one run a second;
 - a message larger than MAX_MESSAGE closes the connection (the app's own are under 2 KB);
 - `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
@@ -26,6 +27,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
+RERUN_RATE, RERUN_BURST = 1.0, 10  # reruns a second after a burst: a held arrow key updates once a second
 RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer holds reruns back
 MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
 RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
@@ -35,11 +37,14 @@ STREAM_PATH = "/_stcore/stream"
 
 
 class RerunGate:
-    """One connection's reruns: one at a time, MIN_INTERVAL apart, the latest kept while waiting."""
+    """One connection's reruns: one at a time, MIN_INTERVAL apart, RERUN_RATE a second after a
+    burst, the latest kept while waiting."""
 
     def __init__(self, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
-                 clock: Callable[[], float] = time.monotonic):  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic, rate: float = RERUN_RATE,
+                 burst: int = RERUN_BURST):  # fmt: skip
         self.min_interval, self.run_timeout, self.clock = min_interval, run_timeout, clock
+        self.budget = Budget(rate, burst, clock)
         self.pending = None
         self.started = -math.inf  # when the last released rerun started
         self.running = False
@@ -58,6 +63,7 @@ class RerunGate:
         if self.pending is None or self.wait() > 0:
             return []
         message, self.pending = self.pending, None
+        self.budget.spend()
         self.started, self.running = self.clock(), True
         return [message]
 
@@ -66,7 +72,7 @@ class RerunGate:
         since = self.clock() - self.started
         if self.running and since < self.run_timeout:
             return self.run_timeout - since
-        return max(0.0, self.min_interval - since)
+        return max(0.0, self.min_interval - since, self.budget.wait())
 
 
 class Budget:
@@ -77,13 +83,21 @@ class Budget:
         self.tokens, self.at = float(burst), clock()
 
     def spend(self) -> bool:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
+        self._refill()
         if self.tokens < 1:
             return False
         self.tokens -= 1
         return True
+
+    def wait(self) -> float:
+        """Seconds until one message may pass."""
+        self._refill()
+        return max(0.0, (1 - self.tokens) / self.rate)
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
 
 
 def message_type(data: bytes) -> str | None:

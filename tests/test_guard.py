@@ -41,6 +41,18 @@ def test_reruns_start_at_least_the_interval_apart_even_when_runs_are_quick():
     assert gate.release() == [2]
 
 
+def test_after_a_burst_reruns_start_at_the_rate():
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock, rate=1.0, burst=3)
+    for step in range(3):
+        assert gate.offer(step) == [step]
+        clock.now += 0.25
+        gate.finished()
+    assert gate.offer("fourth") == [] and 0 < gate.wait() <= 1.0, "the burst is spent"
+    clock.now += gate.wait()
+    assert gate.release() == ["fourth"]
+
+
 def test_a_run_that_never_reports_its_end_stops_holding_reruns_back():
     clock = Clock()
     gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock)
