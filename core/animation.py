@@ -230,7 +230,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     if source == "total":
         total = sum(contributions)
         terms = " + ".join(f"({fmt(c)})" for c in contributions)
-        status = f"dTotalCE/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
+        status = f"d{t('total_ce', lang)}/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
         summary = {"b3": b3, "ce": sum(ces)}
         pieces = []
         for s, c in zip(shorts, contributions, strict=True):

@@ -380,7 +380,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "gradient": (
         "dTotalCE/db3",
-        "dTotalCE/db3",
+        "d总交叉熵/db3",
     ),
     "tangent": (
         "tangent, slope {slope}",

@@ -68,6 +68,8 @@ _APP_STATE_JS = """
         script: app ? app.getAttribute("data-test-script-state") : null,
         connection: app ? app.getAttribute("data-test-connection-state") : null,
         status: Array.from(document.querySelectorAll(statusSel)).some(visible),
+        // an element whose frontend code is still loading (a grey placeholder bar)
+        loading: document.querySelectorAll('[data-testid="stSkeleton"]').length > 0,
     };
 }
 """
@@ -192,7 +194,7 @@ def app_state(page: Page) -> dict:
 
 
 def _is_idle(state: dict) -> bool:
-    if not state["app"] or state["status"]:
+    if not state["app"] or state["status"] or state.get("loading"):
         return False
     if state["script"] is None:  # attribute gone in some future Streamlit: only the widget is left
         return True
@@ -210,6 +212,8 @@ def wait_for_app(page: Page, timeout: float = APP_READY_TIMEOUT, settle: float =
        ``[data-testid="stStatusWidget"]`` is visible (it shows "Running..." and reconnect notices).
        The script state alone is not enough just after load, and the status widget alone is not
        enough either: it appears only some time after a run starts and fades out over 200 ms.
+       Nor is the server's side: no ``[data-testid="stSkeleton"]`` may be left, the grey bar an
+       element shows while the browser still loads its code (seen on a busy machine for seconds).
     3. Best effort, unless `network` is False: network idle (the websocket does not count), at most 5 s.
 
     Raises TimeoutError, with the last seen state, if step 1 or 2 takes longer than ``timeout``.
