@@ -1,6 +1,6 @@
 # Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
 # `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides; `make bench` measures the
-# server per rerun, a class of 40 and of 100 (and one flooding client), and the browser (about 12 min).
+# server per rerun, a class of 40 and of 100 (and one flooding client), and the browser (about 20 min).
 PORT ?= 8501
 OUT ?= slides
 BENCH_OUT ?= bench-results
