@@ -77,11 +77,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import APP, cpu_seconds  # noqa: E402
 from bench.stream import Student, _set_widget  # noqa: E402
 from core import slides  # noqa: E402
 from core.view import View, parse_query, to_query, with_values  # noqa: E402
+from tests.browser import free_port  # noqa: E402
 
-APP = "server.py"
 # The URL path of each page ("" is page 1, at the root); core.slides.PAGES names the same pages.
 PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
          "gradient_flow", "check", "beyond_b3")  # fmt: skip
@@ -190,20 +191,6 @@ def start_replicas(count: int, log_path: Path) -> Replicas:
         for server in servers:
             server.stop()
         raise
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(log_path: Path, timeout: float = 90.0) -> Server:

@@ -29,8 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.servers import APP, REFERENCE, cpu_seconds, serving  # noqa: E402
+from bench.servers import APP, REFERENCE, cpu_seconds  # noqa: E402
 from bench.stream import Student  # noqa: E402
+from tests.browser import streamlit_server  # noqa: E402
 
 PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
          "gradient_flow", "check", "beyond_b3")
@@ -63,7 +64,9 @@ def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
 def run(reruns: int) -> dict:
     results = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {_cores()} cores",
                "python": platform.python_version(), "reruns": reruns, "pages": {}}
-    with serving(APP) as (app, app_process), serving(REFERENCE) as (reference, reference_process):
+    with streamlit_server(APP) as app_server, streamlit_server(REFERENCE) as reference_server:
+        app, app_process = app_server.url, app_server.process
+        reference, reference_process = reference_server.url, reference_server.process
         with Student(reference, query="page=empty") as student:
             student.rerun()
             empty = measure(student, reruns * 3, reference_process.pid, move_b3=False)
