@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium nginx slides bench clean
+.PHONY: run test lint chromium nginx postgresql slides bench clean
 
 $(VENV)/runtime.stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 
+# Debian's postgresql, for the class store's tests and the replicas sharing one database
+# (tests/postgres.py starts a private cluster on loopback; the package's own cluster is not used).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
 # Kaleido renders the figures in Debian's chromium (the `chromium` target installs it).
 slides: $(VENV)/slides.stamp chromium
 	BROWSER_PATH=$(CHROMIUM) $(PY) export_slides.py "$(OUT)"
@@ -50,11 +56,11 @@ lint: $(VENV)/dev.stamp
 	$(PY) -m ruff check .
 
 # The browser tests leave a screenshot of every page in test-screenshots/ for a person to look at.
-test: $(VENV)/dev.stamp chromium nginx lint
+test: $(VENV)/dev.stamp chromium nginx postgresql lint
 	TEST_SCREENSHOTS=$(CURDIR)/test-screenshots $(PY) -m pytest -q
 
 # Each benchmark starts its own servers with the app's config and prints its figures; JSON goes to $(BENCH_OUT)/.
-bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium nginx
+bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium nginx postgresql
 	mkdir -p $(BENCH_OUT)
 	$(PY) bench/rerun.py --json $(BENCH_OUT)/rerun.json
 	$(PY) bench/load.py --students 40 --seconds 60 --json $(BENCH_OUT)/load-40.json

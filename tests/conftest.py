@@ -12,6 +12,7 @@ if str(REPO_ROOT) not in sys.path:  # `core` and `tests.browser` import even und
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests import browser as browser_helpers  # noqa: E402
+from tests.postgres import postgres_server  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,3 +52,10 @@ def page(browser):
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """SQLAlchemy URL of a private PostgreSQL cluster on loopback, shared by the whole session."""
+    with postgres_server() as url:
+        yield url
