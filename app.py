@@ -2,9 +2,12 @@
 
 import streamlit as st
 
+import classroom
 import ui
 
 links = st.sidebar.container()  # the page links go first in the sidebar, drawn once the view is known
 view = ui.sidebar()
 st.session_state.current_view = view
-ui.navigation(view, links).run()
+page = ui.navigation(view, links)
+classroom.pace_prompt(view, page.url_path or "network", ui.PAGES_BY_NAME)
+page.run()

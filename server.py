@@ -23,10 +23,10 @@ from starlette.middleware import Middleware
 from core import slides
 from core.view import LANGS, SOURCES, TABS, View
 from guard import StreamGuard
-from ui import PAGES
+from ui import CLASS_PAGE, PAGES
 
 # A page's address is its file name without the number; page 1 lives at the root.
-PAGE_ONE, *OTHERS = (Path(path).stem.partition("_")[2] for path, _ in PAGES)
+PAGE_ONE, *OTHERS = (Path(path).stem.partition("_")[2] for path, _ in (*PAGES, CLASS_PAGE))
 PAGE_PATHS = tuple(OTHERS)
 PAGE_ONE_ALIASES = (PAGE_ONE,)
 # Streamlit's own prefixes: assets, websocket, health, media, components, auth.

@@ -45,11 +45,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.checker import SLIPS, TARGETS
 from core.slides import PAGES
+from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, normal_code  # 31^6 = 8.9e8 codes
 
 SCHEMA_VERSION = 1  # the schema this code reads and writes; migrate() brings a database to it
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
-CODE_LENGTH = 6  # 31^6 = 8.9e8 codes
-CODE_PATTERN = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 STUDENT_PATTERN = re.compile(r"[0-9a-f]{16}")
 LIFETIME = 24 * 3600.0  # s
 MAX_CLASSES = 500  # live at once: anyone may start one
@@ -173,12 +171,6 @@ def key_hash(key: str) -> str:
 
 def student_id() -> str:
     return secrets.token_hex(8)
-
-
-def normal_code(text: str | None) -> str | None:
-    """A join code as typed or linked ("k7q2px") in its canonical form, or None if it cannot be one."""
-    code = (text or "")[:32].strip().upper()
-    return code if CODE_PATTERN.fullmatch(code) else None
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas  # noqa: F401
 import streamlit as st
 
+import classroom
 from core import derivation, explain, slides
 from core.data import iris
 from core.figures import fmt
@@ -51,6 +52,8 @@ PAGES = (
     ("app_pages/8_check.py", "page_check"),
     ("app_pages/9_beyond_b3.py", "page_beyond"),
 )
+CLASS_PAGE = ("app_pages/10_class.py", "page_class")  # class mode: not a step of the explanation, nor a slide
+PAGES_BY_NAME = {Path(path).stem.partition("_")[2]: (path, key) for path, key in PAGES}
 
 
 def _widget_values(view: View) -> dict:
@@ -113,6 +116,7 @@ def sidebar(page_file_run: bool = False) -> View:
     state = st.session_state
     if "view" not in state:
         state.view, state.notes = parse_query(st.query_params.to_dict())
+        classroom.take_teacher_key(st.query_params.to_dict())
     # Streamlit tells widgets apart by their labels too. Those a page file draws without app.py have
     # other identities than app.py's, and a new language relabels them all: in such a run (and in
     # the first app.py run after a page file's) every widget needs its value anew.
@@ -164,6 +168,9 @@ def sidebar(page_file_run: bool = False) -> View:
             f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
             f" · {t('observed_as', lang, species=t('short_' + point.observed, lang))}"
         )
+    view = classroom.membership(view)
+    with st.sidebar:
+        classroom.badge(view)
     if st.query_params.to_dict() != to_query(view):
         st.query_params.from_dict(to_query(view))
     for note in s.notes:
@@ -194,7 +201,9 @@ def page_assets(lang: str, present: bool) -> None:
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    pages = [st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate(PAGES)]
+    pages = [
+        st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate((*PAGES, CLASS_PAGE))
+    ]
     page = st.navigation(pages, position="hidden")
     query = to_query(view)
     with links:
@@ -223,8 +232,9 @@ def current(page_file: str):
         links = st.sidebar.container()
         view = sidebar(page_file_run=True)
         navigation(view, links)
-    if view.present:
-        presentation(view, Path(page_file).stem.partition("_")[2])
+    name = Path(page_file).stem.partition("_")[2]
+    if view.present and name in PAGES_BY_NAME:
+        presentation(view, name)
         st.stop()
     return view, flower_point(view), view.lang
 

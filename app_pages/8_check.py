@@ -1,5 +1,6 @@
 import streamlit as st
 
+import classroom
 import ui
 from core import checker, derivation
 from core.figures import fmt
@@ -77,6 +78,7 @@ def checker_panel() -> None:
                 st.success(t("check_right", lang, flower=t(f"short_{flower.observed}", lang), value=fmt(value, 4)))
             else:
                 st.error(t(f"hint_{verdict.slip}", lang), icon=":material/lightbulb:")
+            classroom.send(target, verdict, lang)
 
 
 checker_panel()

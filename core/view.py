@@ -7,6 +7,7 @@ values it had to replace. Notes never repeat the bad value, so no link text reac
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,10 @@ LANGS = ("en", "zh")
 TRAINING = tuple(s.species for s in SAMPLES)  # the flower keys of the three training samples
 CUSTOM = "custom"
 _MAX_LEN = 32
+# A class's join code: six letters and digits, without 0/O and 1/I/L, read aloud and typed from a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+CODE_PATTERN = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class View:
     source: str = "total"  # page 7
     tab: str = "vi"  # page 5
     present: bool = False  # presentation mode: the page as a 16:9 slide for a projector
+    class_code: str = ""  # the class a student is in (the link's `class`), "" for none
 
 
 DEFAULT = View()
@@ -89,6 +95,12 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits) + 0.0  # + 0.0: no -0
 
 
+def normal_code(text: str | None) -> str | None:
+    """A join code as typed or linked ("k7q2px") in its canonical form, or None if it cannot be one."""
+    code = (text or "")[:_MAX_LEN].strip().upper()
+    return code if CODE_PATTERN.fullmatch(code) else None
+
+
 def _one_of(allowed):
     return lambda text: text.lower() if text.lower() in allowed else None
 
@@ -117,7 +129,9 @@ FIELDS = {
     "source": _one_of(SOURCES),
     "tab": _one_of(TABS),
     "present": _flag,
+    "class_code": normal_code,  # its query name is `class`
 }
+QUERY_NAMES = {"class_code": "class"}
 PAGE_CONTROLS = ("rate", "steps", "shift", "source", "tab")  # in a link only when not the default
 CUSTOM_FIELDS = {
     "petal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
@@ -132,7 +146,7 @@ def parse_query(query: Mapping) -> tuple[View, tuple[Note, ...]]:
 
     def read(fields: dict) -> None:
         for name, parse in fields.items():
-            text = _first(query.get(name))
+            text = _first(query.get(QUERY_NAMES.get(name, name)))
             if text is None:
                 continue
             value = parse(text)
@@ -180,6 +194,8 @@ def to_query(view: View) -> dict[str, str]:
             query[name] = decimal(value) if isinstance(value, float) else str(value)
     if view.present:
         query["present"] = "1"
+    if view.class_code:
+        query["class"] = view.class_code
     return query
 
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,6 +124,7 @@ def streamlit_server(
     port: int | None = None,
     timeout: float = SERVER_START_TIMEOUT,
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[AppServer]:
     """Run ``streamlit run <app>`` from the repo root; yield once /_stcore/health answers ``ok``.
 
@@ -142,7 +143,7 @@ def streamlit_server(
     ]  # fmt: skip
     log_fd, log_name = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
     log_path = Path(log_name)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     try:
         process = subprocess.Popen(
             command,

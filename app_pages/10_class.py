@@ -1,0 +1,158 @@
+from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+import classroom
+import store
+import ui
+from core import derivation
+from core.figures import class_answers_figure, step_label
+from core.i18n import t
+from core.view import normal_code, to_query
+
+DASHBOARD_EVERY = 3  # s between the dashboard's updates
+
+view, _, lang = ui.current(__file__)
+state = st.session_state
+
+st.title(t("page_class", lang))
+
+
+def start() -> None:
+    try:
+        new = classroom.class_store().start_class()
+    except store.Refused as refused:
+        state.class_message = f"class_{refused.key}"
+    except SQLAlchemyError:
+        state.class_message = "class_database"
+    else:
+        state.teacher_key, state.new_class = new.key, new
+
+
+def open_dashboard() -> None:
+    """A teacher's link pasted whole, or just its key."""
+    text = state.get("class_key_text", "").strip()
+    key = parse_qs(urlsplit(text).query).get("teacher", [text])[0]
+    state.teacher_key, state.class_key_text = key[: classroom.MAX_KEY], ""
+
+
+def join() -> None:
+    code = normal_code(state.get("class_code_text"))
+    if code is None:
+        state.class_message = "class_unknown"
+    else:
+        state.view = replace(state.view, class_code=code)  # the next run joins it (app.py's sidebar)
+
+
+def point(page: str | None) -> None:
+    classroom.class_store().point_class(state.teacher_key, page)
+
+
+def end() -> None:
+    classroom.class_store().end_class(state.teacher_key)
+    state.pop("teacher_key", None)
+    state.pop("new_class", None)
+    state.class_message = "class_ended_teacher"
+
+
+def base_link(page: str, query: dict) -> str:
+    return ui.view_link(page, query)
+
+
+def question_label(step: str) -> str:
+    short, _, k = step.partition(".")
+    rule = derivation.chain_rule(short)
+    return (rule.result if k == "result" else rule.factors[int(k) - 1]).label
+
+
+@st.fragment(run_every=DASHBOARD_EVERY)
+def live(code: str) -> None:
+    """The class's answers, redrawn every few seconds: per step a stacked bar of right answers and
+    slips, and the wrong answers most students gave, as the checker read them. No student ids."""
+    try:
+        if classroom.class_store().teacher_class(state.get("teacher_key")) != code:
+            st.error(t("class_no_dashboard", lang), icon=":material/lock:")
+            return
+        summary = classroom.class_store().summary(code)
+    except SQLAlchemyError:
+        st.warning(t("class_database", lang), icon=":material/cloud_off:")
+        return
+    st.markdown(f"### {t('class_students', lang, n=summary.students)}")
+    chart, wrong = st.columns([3, 2], gap="large")
+    with chart:
+        st.markdown(f"#### {t('class_chart_title', lang)}")
+        steps = [(s.step, {"right": s.right, **s.slips}) for s in summary.steps]
+        st.plotly_chart(class_answers_figure(steps, lang), width="stretch", theme=None, config=ui.PLOTLY_CONFIG)
+    with wrong:
+        st.markdown(f"#### {t('class_wrong_title', lang)}")
+        if not summary.wrong:
+            st.markdown(t("class_no_answers", lang))
+        for answer in summary.wrong:
+            with st.container(border=True):
+                st.latex(rf"{question_label(answer.step)} = {answer.latex}")
+                count = t("class_wrong_count", lang, n=answer.students, slip=t(f"slip_{answer.slip}", lang))
+                st.markdown(f"**{step_label(answer.step, lang)}** · {count}")
+    st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
+
+
+def dashboard(code: str) -> None:
+    new = state.get("new_class")
+    st.header(t("class_header", lang, code=code))
+    student_link = base_link("", to_query(replace(view, class_code=code)))
+    st.markdown(t("class_student_link", lang))
+    st.code(student_link, language=None, wrap_lines=True)
+    if new is not None and new.code == code:
+        st.warning(t("class_teacher_link", lang), icon=":material/key:")
+        st.code(base_link("class", {"teacher": new.key, "lang": lang}), language=None, wrap_lines=True)
+    live(code)
+    pace = classroom.class_store().pace(code)
+    names = list(ui.PAGES_BY_NAME)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        page = st.selectbox(
+            t("class_point", lang),
+            names,
+            index=names.index(pace.page) if pace and pace.page else 4,
+            format_func=lambda name: t(ui.PAGES_BY_NAME[name][1], lang),
+            key="class_point_page",
+        )
+        st.button(t("class_point_send", lang), on_click=point, args=(page,), icon=":material/campaign:")
+        if pace and pace.page:
+            st.button(t("class_point_clear", lang), on_click=point, args=(None,))
+        with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
+            st.markdown(t("class_end_confirm", lang))
+            st.button(t("class_end_yes", lang), on_click=end, type="primary")
+    if pace and pace.page:
+        st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
+
+
+def doors() -> None:
+    """No class of one's own to show: start one, join one, or open one's dashboard."""
+    st.markdown(t("class_intro", lang))
+    teacher, student = st.columns(2, gap="large")
+    with teacher:
+        st.button(t("class_start", lang), on_click=start, type="primary", icon=":material/co_present:")
+        st.text_input(t("class_key_label", lang), key="class_key_text", type="password", max_chars=300)
+        st.button(t("class_open", lang), on_click=open_dashboard)
+    with student:
+        st.text_input(t("class_join_label", lang), key="class_code_text", max_chars=12, placeholder="K7Q2PX")
+        st.button(t("class_join", lang), on_click=join)
+
+
+message = state.pop("class_message", None)
+if message:
+    st.info(t(message, lang))
+code = None
+if state.get("teacher_key"):
+    try:
+        code = classroom.class_store().teacher_class(state.teacher_key)
+    except SQLAlchemyError:
+        st.warning(t("class_database", lang), icon=":material/cloud_off:")
+    if code is None:
+        st.error(t("class_no_dashboard", lang), icon=":material/lock:")
+        state.pop("teacher_key")
+if code:
+    dashboard(code)
+else:
+    doors()

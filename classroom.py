@@ -1,0 +1,142 @@
+"""Class mode's Streamlit side: the class store behind `st.connection("sql")`, a student's class in
+the sidebar, their page-8 verdicts sent to it, and the teacher's pointer shown as a prompt. The
+storage and its rules are in store.py; the teacher's page is app_pages/10_class.py.
+
+The database is `SOFTMAX_DATABASE_URL` if set, else `.streamlit/secrets.toml`'s
+`[connections.sql] url`, else a SQLite file beside the app (nothing to set up).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+import store
+from core.i18n import t
+from core.view import View, to_query
+
+DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parent / 'classes.sqlite'}"
+PACE_EVERY = 3  # s between a student's looks at where the teacher points the class
+MAX_KEY = 64  # characters of a teacher key read from a link (the keys made here have 32)
+
+
+def database_url() -> str:
+    if os.environ.get("SOFTMAX_DATABASE_URL"):
+        return os.environ["SOFTMAX_DATABASE_URL"]
+    try:
+        return st.secrets["connections"]["sql"]["url"]
+    except (KeyError, FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return DEFAULT_DATABASE
+
+
+@st.cache_resource(show_spinner=False)
+def class_store() -> store.Store:
+    """One store per server process, its schema brought up to date on first use."""
+    connection = st.connection("sql", url=database_url(), pool_pre_ping=True)
+    classes = store.Store(connection.engine)
+    classes.migrate()
+    return classes
+
+
+def take_teacher_key(query: dict) -> None:
+    """At a session's start, keep the teacher key of the link (`?teacher=...`) for the class page.
+    The sidebar then drops it from the address bar, so a projector never shows it."""
+    key = query.get("teacher")
+    if isinstance(key, list | tuple):
+        key = key[0] if key else None
+    if key:
+        st.session_state.teacher_key = str(key)[:MAX_KEY]
+
+
+def membership(view: View) -> View:
+    """Join the class the view names (once a session, under a random id), or leave it out with a
+    short note saying why. Returns the view to use."""
+    state = st.session_state
+    if not view.class_code:
+        state.pop("class_joined", None)
+        return view
+    if state.get("class_joined") == view.class_code:
+        return view
+    try:
+        state.class_joined = class_store().join(view.class_code)
+    except store.Refused as refused:
+        st.warning(t(f"class_{refused.key}", view.lang), icon=":material/group_off:")
+    except SQLAlchemyError:
+        st.warning(t("class_database", view.lang), icon=":material/cloud_off:")
+    else:
+        state.setdefault("class_student", store.student_id())
+        return view
+    state.view = replace(view, class_code="")
+    return state.view
+
+
+def badge(view: View) -> None:
+    """In the sidebar: the class this student is in, and a way out."""
+    if view.class_code and st.session_state.get("class_joined") == view.class_code:
+        st.info(t("class_in", view.lang, code=view.class_code), icon=":material/groups:")
+        st.button(t("class_leave", view.lang), on_click=leave, icon=":material/logout:", key="class_leave")
+
+
+def leave() -> None:
+    state = st.session_state
+    state.view = replace(state.view, class_code="")
+    state.pop("class_joined", None)
+
+
+def send(target: str, verdict, lang: str) -> None:
+    """Send a verdict page 8 gave this student to their class, once per step and answer, and say so."""
+    state = st.session_state
+    code = state.get("class_joined")
+    if not code or code != state.view.class_code:
+        return
+    sent = state.setdefault("class_sent", {})
+    if sent.get(target) != verdict.latex:
+        answer = store.Answer(target, verdict.latex, verdict.equivalent, verdict.slip)
+        try:
+            class_store().record(code, state.class_student, answer)
+        except store.Refused as refused:
+            st.warning(t(f"class_{refused.key}", lang), icon=":material/schedule:")
+            return
+        except SQLAlchemyError:
+            st.warning(t("class_database", lang), icon=":material/cloud_off:")
+            return
+        sent[target] = verdict.latex
+    st.caption(t("class_sent", lang, code=code))
+
+
+def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
+    """For a student in a class, a prompt to the page the teacher points the class at, looked up
+    every PACE_EVERY seconds without rerunning the page. `pages`: each page's file and title key by name."""
+    if view.class_code and st.session_state.get("class_joined") == view.class_code:
+        _pace(view, here, pages)
+
+
+@st.fragment(run_every=PACE_EVERY)
+def _pace(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
+    state, lang = st.session_state, view.lang
+    try:
+        pace = class_store().pace(view.class_code)
+    except SQLAlchemyError:
+        return
+    if pace is None:
+        st.info(t("class_gone", lang, code=view.class_code), icon=":material/group_off:")
+        return
+    if pace.page is None or pace.page == here:
+        state.pace_seen = pace.at  # being there answers the prompt
+        return
+    if state.get("pace_seen") == pace.at:
+        return
+    with st.container(key="class-pace", horizontal=True, vertical_alignment="center"):
+        path, title_key = pages[pace.page]
+        title = t(title_key, lang)
+        st.markdown(t("class_go", lang, page=title))
+        st.page_link(path, label=title, query_params=to_query(view), icon=":material/arrow_forward:")
+        st.button(t("class_not_now", lang), on_click=_not_now, args=(pace.at,), key="class-not-now")
+
+
+def _not_now(at: float) -> None:
+    st.session_state.pace_seen = at
