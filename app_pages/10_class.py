@@ -17,7 +17,6 @@ DASHBOARD_EVERY = 3  # s between the dashboard's updates
 view, _, lang = ui.current(__file__)
 state = st.session_state
 
-st.title(t("page_class", lang))
 
 
 def start() -> None:
@@ -79,37 +78,48 @@ def live(code: str) -> None:
     except SQLAlchemyError:
         st.warning(t("class_database", lang), icon=":material/cloud_off:")
         return
-    st.markdown(f"### {t('class_students', lang, n=summary.students)}")
     chart, wrong = st.columns([3, 2], gap="large")
     with chart:
-        st.markdown(f"#### {t('class_chart_title', lang)}")
+        st.markdown(f"### {counted('class_students', summary.students)}")
+        st.caption(t("class_chart_title", lang))
         steps = [(s.step, {"right": s.right, **s.slips}) for s in summary.steps]
         st.plotly_chart(class_answers_figure(steps, lang), width="stretch", theme=None, config=ui.PLOTLY_CONFIG)
     with wrong:
-        st.markdown(f"#### {t('class_wrong_title', lang)}")
+        st.markdown(f"### {t('class_wrong_title', lang)}")
         if not summary.wrong:
             st.markdown(t("class_no_answers", lang))
-        for answer in summary.wrong:
-            with st.container(border=True):
-                st.latex(rf"{question_label(answer.step)} = {answer.latex}")
-                count = t("class_wrong_count", lang, n=answer.students, slip=t(f"slip_{answer.slip}", lang))
-                st.markdown(f"**{step_label(answer.step, lang)}** · {count}")
+        for rank, answer in enumerate(summary.wrong):
+            with st.container(border=True, horizontal=True, vertical_alignment="center", key=f"wrong-{rank}"):
+                st.latex(rf"{question_label(answer.step)} = {answer.latex}", width="stretch")
+                count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
+                st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}", width=200)
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
+
+
+def counted(key: str, n: int, **values) -> str:
+    return t(f"{key}_one", lang, **values) if n == 1 else t(key, lang, n=n, **values)
 
 
 def dashboard(code: str) -> None:
     new = state.get("new_class")
-    st.header(t("class_header", lang, code=code))
-    student_link = base_link("", to_query(replace(view, class_code=code)))
-    st.markdown(t("class_student_link", lang))
-    st.code(student_link, language=None, wrap_lines=True)
+    title, link = st.columns([2, 3], vertical_alignment="bottom")
+    title.title(t("class_header", lang, code=code))
+    link.markdown(t("class_student_link", lang))
+    link.code(base_link("", to_query(replace(view, class_code=code))), language=None, wrap_lines=True)
     if new is not None and new.code == code:
         st.warning(t("class_teacher_link", lang), icon=":material/key:")
         st.code(base_link("class", {"teacher": new.key, "lang": lang}), language=None, wrap_lines=True)
+        st.button(t("class_saved", lang), on_click=state.pop, args=("new_class", None), icon=":material/check:")
     live(code)
+    controls(code)
+
+
+def controls(code: str) -> None:
+    """The teacher's controls, in the sidebar: the projector shows the main area."""
     pace = classroom.class_store().pace(code)
     names = list(ui.PAGES_BY_NAME)
-    with st.container(horizontal=True, vertical_alignment="bottom"):
+    with st.sidebar:
+        st.subheader(t("class_header", lang, code=code))
         page = st.selectbox(
             t("class_point", lang),
             names,
@@ -117,18 +127,20 @@ def dashboard(code: str) -> None:
             format_func=lambda name: t(ui.PAGES_BY_NAME[name][1], lang),
             key="class_point_page",
         )
-        st.button(t("class_point_send", lang), on_click=point, args=(page,), icon=":material/campaign:")
+        with st.container(horizontal=True):
+            st.button(t("class_point_send", lang), on_click=point, args=(page,), icon=":material/campaign:")
+            if pace and pace.page:
+                st.button(t("class_point_clear", lang), on_click=point, args=(None,))
         if pace and pace.page:
-            st.button(t("class_point_clear", lang), on_click=point, args=(None,))
+            st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
         with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
             st.markdown(t("class_end_confirm", lang))
             st.button(t("class_end_yes", lang), on_click=end, type="primary")
-    if pace and pace.page:
-        st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
 
 
 def doors() -> None:
     """No class of one's own to show: start one, join one, or open one's dashboard."""
+    st.title(t("page_class", lang))
     st.markdown(t("class_intro", lang))
     teacher, student = st.columns(2, gap="large")
     with teacher:

@@ -780,43 +780,51 @@ ANSWER_TEXT = {"right": "white", "sign": "white", "factor": INK, "reciprocal": I
 
 def step_label(step: str, lang: str) -> str:
     """A checker step ("vi.2") as page 8 names it: "CE_vi ②", "CE_vi result"."""
+    ce, name = _step_parts(step, lang)
+    return f"{ce} {name}"
+
+
+def _step_parts(step: str, lang: str) -> tuple[str, str]:
     short, _, k = step.partition(".")
-    return f"CE_{short} {t('check_result', lang) if k == 'result' else ('①', '②', '③')[int(k) - 1]}"
+    return f"CE_{short}", t("check_result", lang) if k == "result" else ("①", "②", "③")[int(k) - 1]
 
 
 def class_answers_figure(steps, lang: str) -> go.Figure:
-    """Per step, how many students' latest answers are right or make each slip: horizontal stacked
-    bars sized for a projector. `steps`: (step, {kind: count}) in page 8's order."""
-    labels = [step_label(step, lang) for step, _ in steps]
+    """Per step, how many students' latest answers are right or make each slip: stacked bars
+    grouped by CE, sized for a projector. `steps`: (step, {kind: count}) in page 8's order."""
+    ces, names = zip(*(_step_parts(step, lang) for step, _ in steps), strict=True) if steps else ((), ())
     fig = go.Figure()
     for kind in ANSWER_KINDS:
         counts = [counts[kind] for _, counts in steps]
         fig.add_trace(
             go.Bar(
-                y=labels,
-                x=counts,
-                orientation="h",
+                x=[list(ces), list(names)],
+                y=counts,
                 name=t("class_right" if kind == "right" else f"slip_{kind}", lang),
                 marker=dict(color=ANSWER_COLOURS[kind], line=dict(color="white", width=1)),
                 text=[str(n) if n else "" for n in counts],
                 textposition="inside",
                 insidetextanchor="middle",
-                textfont=dict(size=22, color=ANSWER_TEXT[kind]),
-                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+                textangle=0,
+                textfont=dict(size=24, color=ANSWER_TEXT[kind]),
+                hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
             )
         )
     most = max((sum(counts.values()) for _, counts in steps), default=0)
-    fig.update_xaxes(
-        title=t("class_axis", lang), rangemode="tozero", range=[0, max(most, 1) * 1.02], gridcolor="#edf0f3",
-        tickfont=dict(size=18), dtick=None if most > 10 else 1,
+    fig.update_yaxes(
+        title=t("class_axis", lang), range=[0, max(most, 1) * 1.02], gridcolor="#edf0f3", tickfont=dict(size=18),
+        dtick=None if most > 10 else 1,
     )  # fmt: skip
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=22))
-    _base_layout(fig, 70 + 52 * len(steps))
+    fig.update_xaxes(tickfont=dict(size=24), tickangle=0)
+    _base_layout(fig, 520)
     fig.update_layout(
         barmode="stack",
+        bargap=0.25,
         showlegend=True,
-        legend=dict(x=0, y=1.0, xanchor="left", yanchor="bottom", orientation="h", font=dict(size=20)),
-        margin=dict(l=150, r=20, t=60, b=70),
+        legend=dict(
+            x=0, y=1.02, xanchor="left", yanchor="bottom", orientation="h", traceorder="normal", font=dict(size=20)
+        ),
+        margin=dict(l=80, r=10, t=50, b=110),
         uniformtext=dict(minsize=14, mode="hide"),
     )
     return fig

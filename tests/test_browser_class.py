@@ -47,10 +47,12 @@ def answer(visit: Visit, text: str) -> None:
     visit.idle()
 
 
-CHART_COUNTS = """label => {
+# The dashboard chart's count of each kind of answer for one step: its x axis is [CEs, steps].
+CHART_COUNTS = """([ce, step]) => {
     const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
     if (!plot || !plot.data) return null;
-    return Object.fromEntries(plot.data.map((trace) => [trace.name, trace.x[trace.y.indexOf(label)]]));
+    const at = plot.data[0].x[0].findIndex((c, i) => c === ce && plot.data[0].x[1][i] === step);
+    return Object.fromEntries(plot.data.map((trace) => [trace.name, trace.y[at]]));
 }"""
 
 
@@ -78,7 +80,7 @@ def test_a_teacher_sees_two_students_answers_live_and_points_the_class(class_ser
             assert student.page.locator(MAIN).get_by_text(en("class_sent", code=code)).count() == 1
         right, slipped = students
 
-        label = f"CE_vi {en('check_result')}"
+        label = ["CE_vi", en("check_result")]
         teacher.page.wait_for_function(
             f"label => {{ const c = ({CHART_COUNTS})(label); return c && c['{en('class_right')}'] === 1"
             f" && c['{en('slip_sign')}'] === 1; }}",
