@@ -8,7 +8,8 @@ and any client could clear every cache of the server (`clear_cache`). Per connec
 - a rerun starts only when the last one has finished, at least MIN_INTERVAL after it started,
   and, after a burst of RERUN_BURST, at RERUN_RATE a second at most; one asked for meanwhile
   waits, and a newer one replaces it (each carries every widget's value, so the latest loses
-  nothing): a flood costs the server one run a second;
+  nothing; but a fragment's rerun, such as a dashboard's timer, that replaces a waiting run of the
+  whole app becomes one: `merge_reruns`): a flood costs the server one run a second;
 - a message larger than MAX_MESSAGE closes the connection (the app's own are under 2 KB);
 - `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
@@ -42,8 +43,8 @@ class RerunGate:
 
     def __init__(self, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
                  clock: Callable[[], float] = time.monotonic, rate: float = RERUN_RATE,
-                 burst: int = RERUN_BURST):  # fmt: skip
-        self.min_interval, self.run_timeout, self.clock = min_interval, run_timeout, clock
+                 burst: int = RERUN_BURST, merge: Callable = lambda earlier, later: later):  # fmt: skip
+        self.min_interval, self.run_timeout, self.clock, self.merge = min_interval, run_timeout, clock, merge
         self.budget = Budget(rate, burst, clock)
         self.pending = None
         self.started = -math.inf  # when the last released rerun started
@@ -51,7 +52,7 @@ class RerunGate:
 
     def offer(self, message) -> list:
         """A rerun the client asked for: what to pass on now (it, or nothing yet)."""
-        self.pending = message
+        self.pending = message if self.pending is None else self.merge(self.pending, message)
         return self.release()
 
     def finished(self) -> list:
@@ -110,6 +111,21 @@ def message_type(data: bytes) -> str | None:
     return message.WhichOneof("type")
 
 
+def merge_reruns(earlier: dict, later: dict) -> dict:
+    """One websocket message for two reruns of a tab: the later one, with its widget values (the
+    browser sends every widget's, a fragment's rerun too), run for the whole app unless both ran the
+    same fragment. Else a fragment's timer could replace a change of the sidebar, which would then
+    never redraw the page."""
+    first, second = BackMsg(), BackMsg()
+    first.ParseFromString(earlier["bytes"])
+    second.ParseFromString(later["bytes"])
+    if first.rerun_script.fragment_id == second.rerun_script.fragment_id:
+        return later
+    second.rerun_script.fragment_id = ""
+    second.rerun_script.is_auto_rerun = False
+    return {**later, "bytes": second.SerializeToString()}
+
+
 def finishes_a_run(data: bytes) -> bool:
     if len(data) > SMALL:
         return False
@@ -143,7 +159,7 @@ class _Connection:
     def __init__(self, receive, send, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
                  max_message: int = MAX_MESSAGE, rate: float = RATE, burst: int = BURST):  # fmt: skip
         self._receive, self._send = receive, send
-        self.gate = RerunGate(min_interval, run_timeout)
+        self.gate = RerunGate(min_interval, run_timeout, merge=merge_reruns)
         self.budget = Budget(rate, burst)
         self.max_message = max_message
         self.inbox: asyncio.Queue = asyncio.Queue()

@@ -9,7 +9,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 from bench.stream import Student
-from guard import Budget, RerunGate
+from guard import Budget, RerunGate, merge_reruns
 
 
 class Clock:
@@ -29,6 +29,38 @@ def test_a_rerun_waits_for_the_running_one_and_the_latest_replaces_the_rest():
     assert gate.release() == [], "still running"
     assert gate.finished() == ["third"], "the latest, once; the second is gone"
     assert gate.finished() == [] and gate.pending is None
+
+
+def rerun(fragment: str = "", auto: bool = False, b3: float = -2.0) -> dict:
+    message = BackMsg()
+    message.rerun_script.fragment_id = fragment
+    message.rerun_script.is_auto_rerun = auto
+    widget = message.rerun_script.widget_states.widgets.add()
+    widget.id, widget.double_value = "b3", b3
+    return {"type": "websocket.receive", "bytes": message.SerializeToString()}
+
+
+def parsed(message: dict):
+    back = BackMsg()
+    back.ParseFromString(message["bytes"])
+    return back.rerun_script
+
+
+def test_a_fragments_timer_cannot_swallow_a_waiting_run_of_the_whole_app():
+    """A student in a class moves b3 while the pacing fragment's timer fires: the waiting full run
+    becomes the fragment's message (newest widget values) run for the whole app."""
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock, merge=merge_reruns)
+    assert gate.offer(rerun(b3=-2.0)) != []
+    gate.offer(rerun(b3=1.5))
+    gate.offer(rerun(fragment="pace", auto=True, b3=1.5))
+    clock.now += 1
+    (released,) = gate.finished()
+    assert (parsed(released).fragment_id, parsed(released).is_auto_rerun) == ("", False)
+    assert parsed(released).widget_states.widgets[0].double_value == 1.5
+    same = merge_reruns(rerun(fragment="pace", b3=0.0), later := rerun(fragment="pace", b3=0.5))
+    assert same is later, "two runs of one fragment stay one run of it"
+    assert parsed(merge_reruns(rerun(fragment="a"), rerun(fragment="b"))).fragment_id == ""
 
 
 def test_reruns_start_at_least_the_interval_apart_even_when_runs_are_quick():
