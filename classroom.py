@@ -33,10 +33,14 @@ def database_url() -> str:
         return DEFAULT_DATABASE
 
 
-@st.cache_resource(show_spinner=False)
 def class_store() -> store.Store:
-    """One store per server process, its schema brought up to date on first use."""
-    connection = st.connection("sql", url=database_url(), pool_pre_ping=True)
+    """One store per server process and database, its schema brought up to date on first use."""
+    return _store(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> store.Store:
+    connection = st.connection("sql", url=url, pool_pre_ping=True)
     classes = store.Store(connection.engine)
     classes.migrate()
     return classes

@@ -91,7 +91,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "There is no page at that address, so the nearest page is shown.",
         "该地址没有对应的页面，已显示最接近的页面。",
     ),
-    "note_class": (
+    "note_class_code": (
         "The link's class code is not a class code, so you are not in a class.",
         "链接中的课堂代码无效，你没有加入课堂。",
     ),

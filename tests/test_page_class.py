@@ -1,0 +1,171 @@
+"""Class mode as its users meet it, through AppTest: a teacher starts a class and opens it by
+link, students join by link and answer page 8, a wrong key shows nothing, limits answer briefly.
+Each test has its own SQLite database (SOFTMAX_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, select
+
+import store
+from core.i18n import TEXT
+from tests.test_app import all_text, figures, open_app
+
+CLASS_PAGE = "app_pages/10_class.py"
+CHECK_PAGE = "app_pages/8_check.py"
+LANG = {"en": 0, "zh": 1}
+
+
+@pytest.fixture
+def classes(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'classes.sqlite'}"
+    monkeypatch.setenv("SOFTMAX_DATABASE_URL", url)
+    engine = create_engine(url)
+    db = store.Store(engine)
+    db.migrate()
+    yield db
+    engine.dispose()
+
+
+def text(key: str, lang: str = "en", **values) -> str:
+    value = TEXT[key][LANG[lang]]
+    return value.format(**values) if values else value
+
+
+def shown(at) -> str:
+    more = [e.value for kind in (at.info, at.caption, at.code, at.header) for e in kind]
+    return "\n".join([all_text(at), *more])
+
+
+def button(at, key: str, lang: str = "en"):
+    return next(b for b in at.button if b.label == text(key, lang))
+
+
+def answer(at, short: str, step: str, typed: str):
+    at.button_group(key="check_species").set_value(short)
+    at.button_group(key="check_step").set_value(step)
+    at.text_input(key="check_answer").input(typed)
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_teacher_starts_a_class_and_gets_both_links_once(classes, lang):
+    at = open_app(lang=lang).switch_page(CLASS_PAGE).run()
+    assert not at.exception
+    assert text("class_intro", lang) in shown(at)
+    button(at, "class_start", lang).click().run()
+    assert not at.exception
+    ((code, key_hash),) = classes.engine.connect().execute(select(store.classes.c.code, store.classes.c.key_hash))
+    assert at.title[0].value == text("class_header", lang, code=code)
+    student_link, teacher_link = (c.value for c in at.code[:2] if "127.0.0.1" in c.value or "localhost" in c.value)
+    assert f"class={code}" in student_link and f"lang={lang}" in student_link
+    key = teacher_link.partition("teacher=")[2].partition("&")[0]
+    assert store.key_hash(key) == key_hash and classes.teacher_class(key) == code
+    assert "teacher" not in at.query_params
+    assert len(figures(at)) == 1 and text("class_students", lang, n=0) in shown(at)
+    button(at, "class_saved", lang).click().run()
+    assert key not in shown(at), "shown once: gone once saved"
+    assert at.title[0].value == text("class_header", lang, code=code), "the dashboard stays"
+
+
+def test_the_teacher_link_opens_the_dashboard_and_leaves_the_address_bar(classes):
+    new = classes.start_class()
+    at = open_app(teacher=new.key, lang="zh")
+    assert "teacher" not in at.query_params
+    at.switch_page(CLASS_PAGE).run()
+    assert at.title[0].value == text("class_header", "zh", code=new.code)
+    assert new.key not in shown(at)
+
+
+@pytest.mark.parametrize("key", ["wrong", "A" * 32, "x" * 5000, "<b>hi</b>"])
+def test_a_wrong_key_shows_nothing_of_any_class(classes, key):
+    new = classes.start_class()
+    classes.record(new.code, store.student_id(), store.Answer("vi.result", "- P_{se}", False, "sign"))
+    at = open_app(teacher=key).switch_page(CLASS_PAGE).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [text("class_no_dashboard")]
+    assert new.code not in shown(at) and not figures(at) and not at.get("latex")
+
+
+def test_an_ended_or_expired_class_shows_nothing(classes):
+    new = classes.start_class()
+    classes.end_class(new.key)
+    at = open_app(teacher=new.key).switch_page(CLASS_PAGE).run()
+    assert [e.value for e in at.error] == [text("class_no_dashboard")] and not figures(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_student_joins_by_link_and_their_verdicts_reach_the_dashboard(classes, lang):
+    new = classes.start_class()
+    at = open_app(**{"class": new.code.lower(), "lang": lang})
+    assert not at.exception
+    assert at.query_params["class"] == new.code
+    assert text("class_in", lang, code=new.code) in shown(at)
+    at.switch_page(CHECK_PAGE).run()
+    answer(at, "vi", "result", "-P_se")
+    assert text("class_sent", lang, code=new.code) in shown(at)
+    answer(at, "vi", "result", "P_se")
+    answer(at, "vi", "result", "P_se")  # the same answer again is not sent twice
+    summary = classes.summary(new.code)
+    result = summary.steps[-1]
+    assert (summary.students, result.right, result.slips["sign"]) == (1, 1, 0)
+    assert [(w.latex, w.students) for w in summary.wrong] == [("- P_{se}", 1)]
+    with classes.engine.connect() as db:
+        assert db.execute(select(store.answers.c.latex)).scalars().all() == ["- P_{se}", "P_{se}"]
+
+
+def test_a_student_not_in_a_class_sends_nothing(classes):
+    classes.start_class()
+    at = open_app().switch_page(CHECK_PAGE).run()
+    answer(at, "vi", "result", "-P_se")
+    assert classes.summary("AAAAAA").students == 0
+    with classes.engine.connect() as db:
+        assert db.execute(select(store.answers)).all() == []
+
+
+@pytest.mark.parametrize("code, note", [("nope!", "note_class_code"), ("AAAAAA", "class_unknown"), ("<i>", "note_class_code")])
+def test_a_bad_or_unknown_code_says_so_and_leaves_the_class_out(classes, code, note):
+    at = open_app(**{"class": code})
+    assert not at.exception
+    assert text(note) in [w.value for w in at.warning]
+    assert "class" not in at.query_params
+
+
+def test_a_student_leaves_the_class(classes):
+    new = classes.start_class()
+    at = open_app(**{"class": new.code})
+    button(at, "class_leave").click().run()
+    assert "class" not in at.query_params
+    assert text("class_in", code=new.code) not in shown(at)
+
+
+def test_a_student_over_the_rate_gets_a_short_message_and_nothing_is_stored(classes, monkeypatch):
+    monkeypatch.setattr(store, "STUDENT_LIMIT", (1, 60.0))
+    new = classes.start_class()
+    at = open_app(**{"class": new.code}).switch_page(CHECK_PAGE).run()
+    answer(at, "se", "1", "1/P_se")
+    answer(at, "se", "1", "-1/P_se")  # a second answer within the minute
+    assert not at.exception
+    assert text("class_student_rate") in [w.value for w in at.warning]
+    assert classes.summary(new.code).steps[0].slips["sign"] == 1 and classes.summary(new.code).steps[0].right == 0
+
+
+def test_the_teachers_pointer_reaches_the_students_page(classes):
+    new = classes.start_class()
+    classes.point_class(new.key, "chain_rule_vi")
+    at = open_app(**{"class": new.code})
+    assert text("class_go", page=text("page_chain_vi")) in [m.value for m in at.markdown]
+    links = [link for link in at.get("page_link") if link.proto.label == text("page_chain_vi")]
+    assert links, "a link to the page"
+    button(at, "class_not_now").click().run()
+    assert text("class_go", page=text("page_chain_vi")) not in [m.value for m in at.markdown]
+
+
+def test_an_unreachable_database_is_a_short_message(monkeypatch):
+    monkeypatch.setenv("SOFTMAX_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    at = open_app(**{"class": "K7Q2PX"})
+    assert not at.exception
+    assert text("class_database") in [w.value for w in at.warning]
+    at.switch_page(CLASS_PAGE).run()
+    button(at, "class_start").click().run()
+    assert not at.exception and text("class_database") in shown(at)
