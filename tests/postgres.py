@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.browser import free_port
 
@@ -70,3 +71,13 @@ def postgres_server() -> Iterator[str]:
         pytest.fail(f"PostgreSQL could not be set up: {failed.cmd}\n{failed.stderr.decode(errors='replace')}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_database(url: str, name: str) -> str:
+    """A new empty database `name` on the server of `url` (dropped first if it exists); its URL."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as db:
+        db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        db.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"

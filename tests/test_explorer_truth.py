@@ -235,7 +235,7 @@ def test_chinese_chart_categories():
 def test_sidebar_page_links_keep_the_view_and_a_link_can_be_copied():
     at = open_app(b3="-1.5", lang="zh", rate="0.5")
     links = at.get("page_link")
-    assert len(links) == 9
+    assert len(links) == 10  # the nine pages and the class page
     assert all(link.proto.query_string == "flower=setosa&b3=-1.5&lang=zh&rate=0.5" for link in links)
     assert [c.value for c in at.get("code")] == ["http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"]
 

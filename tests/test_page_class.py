@@ -123,7 +123,9 @@ def test_a_student_not_in_a_class_sends_nothing(classes):
         assert db.execute(select(store.answers)).all() == []
 
 
-@pytest.mark.parametrize("code, note", [("nope!", "note_class_code"), ("AAAAAA", "class_unknown"), ("<i>", "note_class_code")])
+@pytest.mark.parametrize(
+    "code, note", [("nope!", "note_class_code"), ("AAAAAA", "class_unknown"), ("<i>", "note_class_code")]
+)
 def test_a_bad_or_unknown_code_says_so_and_leaves_the_class_out(classes, code, note):
     at = open_app(**{"class": code})
     assert not at.exception

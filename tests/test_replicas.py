@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -35,11 +36,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import create_engine
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
+import store
 from bench.stream import Render, Student
+from core.i18n import TEXT
 from tests.browser import REPO_ROOT, AppServer, app_state, exception_texts, free_port, streamlit_server, wait_for_app
+from tests.postgres import fresh_database
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +133,7 @@ class Deployment:
     url: str
     replicas: dict[str, AppServer]  # "127.0.0.1:port" -> its server
     folder: Path
+    database: str  # the PostgreSQL database both replicas keep their classes in
 
     def kill(self, address: str) -> None:
         """The replica dies at once (SIGKILL to its process group): no goodbye to its websockets."""
@@ -188,17 +194,21 @@ def _listening(port: int) -> bool:
 
 
 @pytest.fixture
-def deployment(tmp_path) -> Iterator[Deployment]:
-    """Two replicas, each `streamlit run server.py` on its own port, behind nginx on a third."""
+def deployment(tmp_path, postgres_url) -> Iterator[Deployment]:
+    """Two replicas, each `streamlit run server.py` on its own port, behind nginx on a third, both
+    keeping their classes in one PostgreSQL database."""
+    database = fresh_database(postgres_url, "replicas")
+    env = {"SOFTMAX_DATABASE_URL": database}
     with contextlib.ExitStack() as stack:
         with ThreadPoolExecutor(2) as pool:  # both start at once; each is stopped by the stack
-            servers = list(pool.map(lambda _: stack.enter_context(streamlit_server()), range(2)))
+            servers = list(pool.map(lambda _: stack.enter_context(streamlit_server(env=env)), range(2)))
         listen = free_port()
         stack.enter_context(nginx(tmp_path, listen, [server.port for server in servers]))
         yield Deployment(
             url=f"http://127.0.0.1:{listen}",
             replicas={f"127.0.0.1:{server.port}": server for server in servers},
             folder=tmp_path,
+            database=database,
         )
 
 
@@ -305,6 +315,52 @@ def test_students_stay_on_their_replica_and_those_of_a_dead_one_get_their_view_b
             assert charts(back) == charts(pupil.first), "the same charts with the same live values"
         pupil.student.close()
     assert "connect() failed (111: Connection refused) while connecting to upstream" in deployment.nginx_log()
+
+
+def test_students_on_both_replicas_answer_into_one_dashboard(deployment):
+    """A class spans the replicas: sticky sessions keep each student on one, and the students of
+    both answer page 8 into the one PostgreSQL database the teacher's dashboard reads, through
+    either replica."""
+    engine = create_engine(deployment.database)
+    classes = store.Store(engine)
+    classes.migrate()  # as the first replica to open the database would
+    new = classes.start_class()
+    engine.dispose()
+    pupils = enrol(deployment)
+    answers = {"-1/P_se": "right", "1/P_se": "sign"}  # CE_se's step ①, which page 8 opens on
+    answered = []
+    for pupil, typed in zip(pupils, itertools.cycle(answers), strict=False):
+        _, _, lang = pupil.view
+        with Student(deployment.url, page="check", query=f"{query(pupil.view)}&class={new.code}",
+                     headers=pupil.cookie, timeout=30) as student:  # fmt: skip
+            assert answered_by(student.socket.response.headers.get("X-Replica")) == pupil.replica
+            first = student.rerun()
+            assert first.exceptions() == [] and new.code in " ".join(alert_texts(first))
+            sent = student.rerun({"check_answer": typed})
+            assert sent.exceptions() == []
+            assert TEXT["class_sent"][lang == "zh"].format(code=new.code) in caption_texts(sent)
+            answered.append((pupil.replica, answers[typed]))
+    assert {replica for replica, _ in answered} == set(deployment.replicas), "students on both replicas"
+
+    for replica in deployment.replicas:  # the teacher's dashboard, through nginx to each replica in turn
+        route = next(p.route for p in pupils if p.replica == replica)
+        with Student(deployment.url, page="class", query=f"teacher={new.key}&lang=en",
+                     headers={"Cookie": f"{ROUTE}={route}"}, timeout=30) as teacher:  # fmt: skip
+            board = teacher.rerun()
+        assert board.exceptions() == []
+        (chart,) = board.plotly()
+        counts = {trace["name"]: trace["y"][0] for trace in chart["spec"]["data"]}  # CE_se ①
+        assert counts[TEXT["class_right"][0]] == sum(kind == "right" for _, kind in answered)
+        assert counts[TEXT["slip_sign"][0]] == sum(kind == "sign" for _, kind in answered)
+        assert f"### {TEXT['class_students'][0].format(n=len(pupils))}" in board.texts()
+
+
+def alert_texts(render: Render) -> list[str]:
+    return [element.alert.body for element in render.of_type("alert")]
+
+
+def caption_texts(render: Render) -> list[str]:
+    return [element.markdown.body for element in render.of_type("markdown")]
 
 
 class Sockets:
