@@ -20,7 +20,7 @@ from core.i18n import t
 from core.view import View, to_query
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parent / 'classes.sqlite'}"
-PACE_EVERY = 3  # s between a student's looks at where the teacher points the class
+PACE_EVERY = 5  # s between a student's looks at where the teacher points the class
 MAX_KEY = 64  # characters of a teacher key read from a link (the keys made here have 32)
 
 

@@ -15,6 +15,7 @@ LIFETIME. The teacher's key is a secret of 192 random bits; only its SHA-256 is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -184,7 +185,6 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(db) -> None:
-    # A migration takes the write lock from its start: a second server waits, then finds it done.
     db.exec_driver_sql("BEGIN IMMEDIATE" if db.get_execution_options().get("immediate") else "BEGIN")
 
 
@@ -199,10 +199,17 @@ class Store:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """A transaction that writes. On SQLite it takes the write lock at its start (a reader that
+        turns writer fails at once when another wrote meanwhile; waiting at the start does not)."""
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            yield db
+
     def migrate(self) -> None:
         """Create the tables, or bring them to SCHEMA_VERSION; safe when replicas start together
         (one at a time: PostgreSQL under an advisory lock, SQLite holding its write lock)."""
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._writing() as db:
             if db.dialect.name == "postgresql":
                 db.exec_driver_sql("SELECT pg_advisory_xact_lock(74137)")  # one replica at a time
             metadata.create_all(db)
@@ -224,7 +231,7 @@ class Store:
     def start_class(self) -> NewClass:
         self.clean()
         now = self.clock()
-        with self.engine.begin() as db:
+        with self._writing() as db:
             live = db.scalar(select(func.count()).select_from(classes).where(classes.c.expires > now))
             if live >= MAX_CLASSES:
                 raise Refused("server_full")
@@ -232,7 +239,7 @@ class Store:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(24)
             try:
-                with self.engine.begin() as db:
+                with self._writing() as db:
                     db.execute(
                         insert(classes).values(code=code, key_hash=key_hash(key), created=now, expires=now + LIFETIME)
                     )
@@ -277,7 +284,7 @@ class Store:
         code = self.teacher_class(key)
         if code is None:
             return False
-        with self.engine.begin() as db:
+        with self._writing() as db:
             db.execute(delete(answers).where(answers.c.class_code == code))
             db.execute(delete(classes).where(classes.c.code == code))
         return True
@@ -285,7 +292,7 @@ class Store:
     def clean(self) -> int:
         """Delete the classes past their time, with their answers; how many went."""
         now = self.clock()
-        with self.engine.begin() as db:
+        with self._writing() as db:
             gone = db.scalars(select(classes.c.code).where(classes.c.expires <= now)).all()
             if gone:
                 db.execute(delete(answers).where(answers.c.class_code.in_(gone)))
@@ -301,7 +308,7 @@ class Store:
         if answer.equivalent != (answer.slip is None) or (answer.slip is not None and answer.slip not in SLIPS):
             raise Refused("unknown")
         now = self.clock()
-        with self.engine.begin() as db:
+        with self._writing() as db:
             if self._live(db, code) is None:
                 raise Refused("ended")
             mine, window = STUDENT_LIMIT
@@ -362,7 +369,7 @@ class Store:
         code = self.teacher_class(key)
         if code is None or (page is not None and page not in PAGES):
             return False
-        with self.engine.begin() as db:
+        with self._writing() as db:
             db.execute(update(classes).where(classes.c.code == code).values(pace_page=page, pace_at=self.clock()))
         return True
 

@@ -37,6 +37,17 @@ rendered their first page, divided by the number of students); the load generato
 it nears 100 % of a core the latencies include its own delays); the first error messages; the
 tracebacks in the server's log. `--json PATH` writes all of it as JSON.
 
+`--class-mode` is a class working on page 8 under the teacher's live dashboard (issue 10): a class
+is started in the servers' database (a fresh SQLite file; with `--replicas`, a private PostgreSQL
+cluster on loopback, as tests/postgres.py starts it), every student opens page 8 with its link
+(`?class=<code>`) and types an answer to step ① of CE_se every 5-8 s (uniform), a different one of
+four each time (right, sign slip, upside down, other), and its pacing fragment looks every 5 s for
+where the teacher points the class, as the browser's timer would; one teacher's dashboard redraws
+its fragment every 3 s. Halfway through, the teacher points the class at page 5: reported is how
+long each student's app took to show the prompt. An answer whose render does not say it was sent
+(or refused by a rate limit, counted apart) is an error, and so is a dashboard or pacing run that
+fails.
+
 `--cold` skips the warm-up (one session that visits every page before the class), so the class
 is the server's first sessions, as when a class opens a link to a freshly started server.
 
@@ -50,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import itertools
 import json
 import os
@@ -67,7 +79,7 @@ from urllib.parse import urlencode
 
 import gevent
 import gevent.event
-from locust import User, between, task  # importing locust monkey-patches the process for gevent
+from locust import User, between, constant, task  # importing locust monkey-patches the process for gevent
 from locust.env import Environment
 from locust.log import setup_logging
 from locust.stats import StatsEntry
@@ -77,9 +89,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import store  # noqa: E402
 from bench.servers import APP, cpu_seconds  # noqa: E402
 from bench.stream import Student, _set_widget  # noqa: E402
+from classroom import PACE_EVERY  # noqa: E402
 from core import slides  # noqa: E402
+from core.i18n import TEXT  # noqa: E402
 from core.view import View, parse_query, to_query, with_values  # noqa: E402
 from tests.browser import free_port  # noqa: E402
 
@@ -93,6 +108,10 @@ B3_STEPS = range(-300, 301)  # b3 = step / 100: [-3, 3] in steps of 0.01
 THINK = (1.5, 2.5)  # s between a render and the next slider move
 FLOOD_RATE = 20  # reruns a second from the hostile client
 KINDS = ("connect", "first load", "slider")
+CLASS_KINDS = ("connect", "first load", "answer", "pace poll", "dashboard")
+ANSWER_EVERY = (5.0, 8.0)  # s between a student's answers in --class-mode
+ANSWERS = ("-1/P_se", "1/P_se", "-P_se", "log(P_se)")  # CE_se's step ①: right, sign, upside down, other
+SERVER_ENV: dict[str, str] = {}  # the servers' environment beyond ours (--class-mode: their database)
 
 
 class RenderError(Exception):
@@ -207,7 +226,7 @@ def start_server(log_path: Path, timeout: float = 90.0) -> Server:
             [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **SERVER_ENV},
             # PR_SET_PDEATHSIG: the server gets SIGTERM if the bench dies, even by SIGKILL
             preexec_fn=lambda: libc.prctl(1, signal.SIGTERM),
         )  # fmt: skip
@@ -397,6 +416,10 @@ class Classroom:
     unchecked: int = 0
     error_kinds: collections.Counter = field(default_factory=collections.Counter)
     open_students: set = field(default_factory=set)
+    class_code: str = ""  # --class-mode: the class the students are in
+    pointed_at: float | None = None  # when the teacher pointed the class at page 5 (perf_counter)
+    prompt_delays: list = field(default_factory=list)  # s from then to each student's first prompt
+    refused: collections.Counter = field(default_factory=collections.Counter)  # answers a limit refused
 
 
 class Pupil(User):
@@ -525,6 +548,116 @@ class Pupil(User):
         )
 
 
+class ClassPupil(Pupil):
+    """--class-mode: a student on page 8 in the class, who answers every 5-8 s while the app's
+    pacing fragment looks for the teacher's pointer every 5 s."""
+
+    wait_time = constant(0.2)
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        self.page = "check"
+        self.query = urlencode(to_query(self.view) | {"class": self.room.class_code})
+        self.next_answer = self.next_pace = 0.0
+        self.answer = ""
+        self.prompted = False
+
+    def class_step(self) -> None:
+        now = time.perf_counter()
+        if self.student is None:
+            self.connect_and_load()
+            self.next_answer = now + self.rng.uniform(*ANSWER_EVERY)
+            self.next_pace = now + PACE_EVERY
+        elif now >= self.next_pace:
+            self.next_pace = now + PACE_EVERY
+            self.class_render("pace poll")
+        elif now >= self.next_answer:
+            self.next_answer = now + self.rng.uniform(*ANSWER_EVERY)
+            self.answer = self.rng.choice([a for a in ANSWERS if a != self.answer])
+            self.class_render("answer", {"check_answer": self.answer})
+
+    def class_render(self, kind: str, widgets: dict | None = None) -> None:
+        label, lang = page_label(self.page), self.view.lang
+        (fragment,) = self.student.timers if kind == "pace poll" else ("",)
+        start = time.perf_counter()
+        try:
+            result = self.student.rerun(widgets, fragment=fragment)
+        except Exception as error:
+            self.fire(kind, label, start, 0, RenderError("connection", f"{kind}: {type(error).__name__}: {error}"))
+            self.disconnect()
+            return
+        ms = 1000 * result.seconds
+        self.room.samples.append(Sample(kind, self.page, ms, result.bytes, result.largest))
+        self.fire(kind, label, ms, result.bytes, self.class_problem(kind, result, lang), elapsed=True)
+
+    def class_problem(self, kind: str, result, lang: str) -> RenderError | None:
+        index = 1 if lang == "zh" else 0
+        wanted = "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" if kind == "pace poll" else "FINISHED_SUCCESSFULLY"
+        if result.status != wanted or result.exceptions():
+            return RenderError("status", f"{kind}: {result.status} {result.exceptions()[:1]}")
+        if kind == "pace poll":
+            prompt = TEXT["class_go"][index].format(page=TEXT["page_chain_vi"][index])
+            if prompt in result.texts() and not self.prompted and self.room.pointed_at is not None:
+                self.prompted = True
+                self.room.prompt_delays.append(time.perf_counter() - self.room.pointed_at)
+            return None
+        if TEXT["class_sent"][index].format(code=self.room.class_code) in result.texts():
+            return None
+        alerts = [element.alert.body for element in result.of_type("alert")]
+        for reason in ("student_rate", "class_rate", "class_full"):
+            if TEXT[f"class_{reason}"][index] in alerts:
+                self.room.refused[reason] += 1
+                return None
+        return RenderError("not sent", f"answer {self.answer!r}: no 'sent' caption; alerts {alerts[1:]}")
+
+
+ClassPupil.tasks = [ClassPupil.class_step]  # locust would also inherit Pupil's slider moves
+
+
+@dataclass
+class Teacher:
+    """--class-mode: the teacher's dashboard, its fragment redrawn whenever its timer says, and the
+    class pointed at page 5 halfway through the run (as the teacher's Send button does)."""
+
+    room: Classroom
+    env: Environment
+    key: str
+    classes: store.Store
+    point_after: float
+    redraws: int = 0
+
+    def run(self, stop: gevent.event.Event) -> None:
+        start = time.perf_counter()
+        query = urlencode({"teacher": self.key, "lang": "en"})
+        with Student(self.room.url, page="class", query=query, timeout=self.room.timeout) as teacher:
+            first = teacher.rerun()
+            if first.exceptions() or len(first.plotly()) != 1:
+                raise RuntimeError(f"the dashboard did not draw: {first.status} {first.exceptions()[:1]}")
+            (fragment, every) = next(iter(teacher.timers.items()))
+            while not stop.wait(every):
+                if self.room.pointed_at is None and time.perf_counter() - start > self.point_after:
+                    self.classes.point_class(self.key, "chain_rule_vi")
+                    self.room.pointed_at = time.perf_counter()
+                began = time.perf_counter()
+                try:
+                    result = teacher.rerun(fragment=fragment)
+                    problem = None if result.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" and len(
+                        result.plotly()) == 1 and not result.exceptions() else RenderError(
+                        "dashboard", f"{result.status} {result.exceptions()[:1]}")  # fmt: skip
+                except Exception as error:
+                    result, problem = None, RenderError("dashboard", f"{type(error).__name__}: {error}")
+                ms = 1000 * (time.perf_counter() - began)
+                self.room.samples.append(Sample("dashboard", "class", ms, result.bytes if result else 0))
+                self.redraws += 1
+                if problem is not None:
+                    self.room.error_kinds[problem.kind] += 1
+                self.env.events.request.fire(request_type="dashboard", name="10 class", response_time=ms,
+                                             response_length=result.bytes if result else 0, exception=problem,
+                                             context={})  # fmt: skip
+                if problem is not None and result is None:
+                    return
+
+
 # ---------------------------------------------------------------------------------------------
 # The hostile client
 
@@ -645,12 +778,12 @@ def combined(env: Environment, keys) -> StatsEntry:
 def summarize(env: Environment, room: Classroom) -> dict:
     keys = list(env.stats.entries)
     rows = {}
-    for kind in KINDS:
+    for kind in CLASS_KINDS if room.class_code else KINDS:
         samples = [s for s in room.samples if s.kind == kind]
         rows[kind] = entry_row(combined(env, [k for k in keys if k[1] == kind]), samples)
     rows["all renders"] = entry_row(combined(env, [k for k in keys if k[1] != "connect"]), room.samples)
     pages = {}
-    for page in PAGES:
+    for page in ("check",) if room.class_code else PAGES:
         label = page_label(page)
         samples = [s for s in room.samples if s.page == page]
         pages[label] = entry_row(combined(env, [k for k in keys if k[0] == label and k[1] != "connect"]), samples)
@@ -685,6 +818,7 @@ def fmt_num(value, unit: str = "") -> str:
 def print_report(result: dict) -> None:
     conf, s = result["config"], result["server"]
     flood = " + 1 flooder (20 reruns/s)" if conf["flood"] else ""
+    flood += " in class mode on page 8, with the teacher's dashboard" if conf.get("class_mode") else ""
     flood += f"; {conf['replicas']} replicas behind nginx" if conf.get("replicas", 1) > 1 else ""
     print(f"\nClassroom: {conf['students']} students for {conf['seconds']:g} s{flood}; "
           f"think {THINK[0]}-{THINK[1]} s; alt check {'on' if conf['alt_check'] else 'off'}; "
@@ -725,6 +859,13 @@ def print_report(result: dict) -> None:
             f"received, {f['connections']} connection(s)"
             + (f"; problems: {f['problems'][:3]}" if f["problems"] else "")
         )
+    if result.get("class"):
+        c = result["class"]
+        refused = ", ".join(f"{n} {why}" for why, n in c["refused"].items()) or "none"
+        prompt = "-" if c["prompt_p50_s"] is None else f"p50 {c['prompt_p50_s']:.1f} s, max {c['prompt_max_s']:.1f} s"
+        print(f"class ({c['database']}): {c['answers_stored']:,} answers stored, refused by a limit: {refused}; "
+              f"{c['dashboard_redraws']} dashboard redraws; the teacher's pointer reached "
+              f"{c['prompted_students']} of {conf['students']} students ({prompt})")  # fmt: skip
     for note in result["notes"]:
         print(f"note: {note}")
     kinds = ", ".join(f"{count:,} {kind}" for kind, count in result["error_kinds"].items())
@@ -749,8 +890,11 @@ def run(args) -> dict:
         Path(args.server_log) if args.server_log else Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
     )
     notes = []
+    databases = contextlib.ExitStack()
+    classes, new_class = (open_class(args, databases) if args.class_mode else (None, None))
     server = start_replicas(args.replicas, log_path) if args.replicas > 1 else start_server(log_path)
     checker = None
+    teacher, teacher_greenlet = None, None
     stop_flood = gevent.event.Event()
     flooder, flood_greenlet = None, None
     env = None
@@ -765,9 +909,14 @@ def run(args) -> dict:
         expected_names = {page: tuple(slides.charts(page, View())) for page in slides.PAGES}
         checker = AltChecker(args.check_workers) if args.alt_check else None
         room = Classroom(server.url, args.students, args.timeout, args.seed, checker, expected_names)
-        env = Environment(user_classes=[Pupil], stop_timeout=args.timeout + 5, catch_exceptions=True)
+        pupil = ClassPupil if args.class_mode else Pupil
+        env = Environment(user_classes=[pupil], stop_timeout=args.timeout + 5, catch_exceptions=True)
         env.classroom = room
         runner = env.create_local_runner()
+        if args.class_mode:
+            room.class_code = new_class.code
+            teacher = Teacher(room, env, new_class.key, classes, point_after=args.seconds / 2)
+            teacher_greenlet = gevent.spawn(teacher.run, stop_flood)
 
         if args.flood:
             flooder = Flooder(server.url, args.timeout, args.seed)
@@ -798,9 +947,12 @@ def run(args) -> dict:
                 student.close()
             except Exception:
                 pass
-        if flood_greenlet is not None:
-            flood_greenlet.join(timeout=10)
-            flood_greenlet.kill()
+        for greenlet in (flood_greenlet, teacher_greenlet):
+            if greenlet is not None:
+                greenlet.join(timeout=10)
+                greenlet.kill()
+        if teacher_greenlet is not None and teacher_greenlet.exception is not None:
+            notes.append(f"the teacher's dashboard stopped: {teacher_greenlet.exception}")
     except BaseException:
         if checker is not None:
             checker.close()
@@ -808,6 +960,7 @@ def run(args) -> dict:
     finally:
         stop_flood.set()
         server.stop()
+        databases.close()
     checker_cpu = 0.0
     if checker is not None:
         checker.drain(args.check_limit)
@@ -819,7 +972,8 @@ def run(args) -> dict:
     if room.unchecked:
         notes.append(f"{room.unchecked} renders had their filenames checked but not their alt texts")
     config = {name: getattr(args, name)
-              for name in ("students", "seconds", "flood", "spawn_rate", "timeout", "seed", "replicas")}  # fmt: skip
+              for name in ("students", "seconds", "flood", "spawn_rate", "timeout", "seed", "replicas",
+                           "class_mode")}  # fmt: skip
     config |= {"alt_check": args.alt_check, "cold": args.cold, "think_seconds": list(THINK), "cpus": os.cpu_count()}
     result = {"config": config | {"date": time.strftime("%Y-%m-%d %H:%M")}, **summarize(env, room)}
     renders = result["kinds"]["all renders"]["requests"]
@@ -849,6 +1003,18 @@ def run(args) -> dict:
          "connections": flooder.connections, "problems": flooder.problems[:10]}
         if flooder else None
     )  # fmt: skip
+    if args.class_mode:
+        delays = sorted(room.prompt_delays)
+        result["class"] = {
+            "database": classes.engine.dialect.name,
+            "answers_stored": stored_answers(classes),
+            "refused": dict(room.refused),
+            "dashboard_redraws": teacher.redraws,
+            "prompted_students": len(delays),
+            "prompt_p50_s": delays[len(delays) // 2] if delays else None,
+            "prompt_max_s": delays[-1] if delays else None,
+        }
+        classes.engine.dispose()
     logs = [replica.log_path for replica in server.servers] if isinstance(server, Replicas) else [log_path]
     found = [line for path in logs for line in tracebacks(path)]
     keep = bool(found) or bool(args.server_log)
@@ -857,6 +1023,30 @@ def run(args) -> dict:
         log_path.unlink(missing_ok=True)
     result["notes"] = notes
     return result
+
+
+def open_class(args, databases: contextlib.ExitStack) -> tuple[store.Store, store.NewClass]:
+    """A database for the servers (and this bench) and a class started in it, as a teacher would."""
+    from sqlalchemy import create_engine
+
+    if args.replicas > 1:  # replicas share one PostgreSQL, as deployed
+        from tests.postgres import postgres_server
+
+        url = databases.enter_context(postgres_server())
+    else:  # the embedded default
+        folder = databases.enter_context(tempfile.TemporaryDirectory(prefix="load-class-"))
+        url = f"sqlite:///{folder}/classes.sqlite"
+    SERVER_ENV["SOFTMAX_DATABASE_URL"] = url
+    classes = store.Store(create_engine(url))
+    classes.migrate()
+    return classes, classes.start_class()
+
+
+def stored_answers(classes: store.Store) -> int:
+    from sqlalchemy import func, select
+
+    with classes.engine.connect() as db:
+        return db.scalar(select(func.count()).select_from(store.answers))
 
 
 def interrupt() -> None:
@@ -884,6 +1074,8 @@ def main() -> int:
     )
     parser.add_argument("--replicas", type=int, default=1,
                         help="servers behind Debian's nginx with deploy/nginx.conf (default 1: no proxy)")  # fmt: skip
+    parser.add_argument("--class-mode", action="store_true",
+                        help="a class answering page 8 under the teacher's live dashboard (see above)")  # fmt: skip
     parser.add_argument("--check-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.check_worker:

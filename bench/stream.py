@@ -79,12 +79,16 @@ class Student:
         self.page_hash = ""
         self.cache: dict[str, ForwardMsg] = {}
         self.widget_ids: dict[str, str] = {}  # user key -> widget id, learnt from the elements sent
+        self.widget_values: dict[str, object] = {}  # user key -> the value this student last sent
+        self.timers: dict[str, float] = {}  # fragment id -> seconds between its runs (st.fragment(run_every))
         self.bytes_received = 0
         self.remember = remember  # False: never claim a cached message, so every render is sent whole
 
-    def rerun(self, widgets: dict | None = None, query: str | None = None) -> Render:
+    def rerun(self, widgets: dict | None = None, query: str | None = None, fragment: str = "") -> Render:
         """Run the page as a browser does after a widget change (or its first load), and wait
-        for the run to finish. `widgets` maps a widget's key to its new value."""
+        for the run to finish. `widgets` maps a widget's key to its new value; the values sent
+        before go again, as a browser sends every widget's. `fragment`: a fragment's timer fired
+        (one of `timers`), and only that fragment runs."""
         if query is not None:
             self.query = query
         message = BackMsg()
@@ -92,18 +96,20 @@ class Student:
         state.query_string = self.query
         state.page_script_hash = self.page_hash
         state.page_name = self.page
+        state.fragment_id, state.is_auto_rerun = fragment, bool(fragment)
         if self.remember:
             state.cached_message_hashes.extend(self.cache)
-        for key, value in (widgets or {}).items():
+        self.widget_values.update(widgets or {})
+        for key, value in self.widget_values.items():
             _set_widget(state.widget_states.widgets.add(), self.widget_ids[key], value)
         start = time.perf_counter()
         self.socket.send(message.SerializeToString())
-        return self._read_run(start)
+        return self._read_run(start, fragment_run=bool(fragment))
 
     def send_raw(self, data: bytes) -> None:
         self.socket.send(data)
 
-    def _read_run(self, start: float) -> Render:
+    def _read_run(self, start: float, fragment_run: bool = False) -> Render:
         render = Render()
         deadline = start + self.timeout
         while True:
@@ -127,6 +133,8 @@ class Student:
                 element = message.delta.new_element
                 render.elements.append(element)
                 self._learn_widget(element)
+            elif kind == "auto_rerun":
+                self.timers[message.auto_rerun.fragment_id] = message.auto_rerun.interval
             elif kind == "page_not_found":
                 raise ProtocolError(f"page not found: {self.page!r}")
             elif kind == "script_finished":
@@ -134,6 +142,8 @@ class Student:
                 render.seconds = time.perf_counter() - start
                 self.bytes_received += render.bytes
                 if render.status == "FINISHED_SUCCESSFULLY" or render.status.startswith("FINISHED_EARLY"):
+                    return render
+                if fragment_run and render.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
                     return render
                 # FINISHED_FRAGMENT_RUN_SUCCESSFULLY or a rerun that replaced this one: keep reading
                 if render.status != "FINISHED_WITH_COMPILE_ERROR":
