@@ -1,6 +1,7 @@
 # Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
 # `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides; `make bench` measures the
-# server per rerun, a class of 40 and of 100 (and one flooding client), and the browser (about 20 min).
+# server per rerun, a class of 40 and of 100 (and one flooding client), a class of 100 answering page 8 under the
+# teacher's dashboard, and the browser (about 25 min).
 PORT ?= 8501
 OUT ?= slides
 BENCH_OUT ?= bench-results
@@ -67,6 +68,9 @@ bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium nginx postgresql
 	$(PY) bench/load.py --students 100 --seconds 60 --json $(BENCH_OUT)/load-100.json
 	$(PY) bench/load.py --students 100 --seconds 60 --replicas 2 --json $(BENCH_OUT)/load-100-replicas.json
 	$(PY) bench/load.py --students 40 --seconds 60 --flood --json $(BENCH_OUT)/load-40-flood.json
+	$(PY) bench/load.py --students 100 --seconds 60 --class-mode --json $(BENCH_OUT)/load-100-class.json
+	$(PY) bench/load.py --students 100 --seconds 60 --class-mode --replicas 2 --json $(BENCH_OUT)/load-100-class-replicas.json
+	$(PY) bench/class_demo.py --out $(BENCH_OUT)/class-dashboard
 	$(PY) bench/browser.py --json $(BENCH_OUT)/browser.json
 
 clean:

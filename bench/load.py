@@ -821,7 +821,9 @@ def print_report(result: dict) -> None:
     flood += " in class mode on page 8, with the teacher's dashboard" if conf.get("class_mode") else ""
     flood += f"; {conf['replicas']} replicas behind nginx" if conf.get("replicas", 1) > 1 else ""
     print(f"\nClassroom: {conf['students']} students for {conf['seconds']:g} s{flood}; "
-          f"think {THINK[0]}-{THINK[1]} s; alt check {'on' if conf['alt_check'] else 'off'}; "
+          + (f"answers every {ANSWER_EVERY[0]:g}-{ANSWER_EVERY[1]:g} s, pacing polls every {PACE_EVERY} s"
+             if conf.get("class_mode") else f"think {THINK[0]}-{THINK[1]} s")
+          + f"; alt check {'on' if conf['alt_check'] else 'off'}; "
           f"{'cold' if conf['cold'] else 'warm'} server")  # fmt: skip
     header = (
         f"{'':22}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'bytes mean':>12}{'bytes max':>11}"
@@ -947,6 +949,7 @@ def run(args) -> dict:
                 student.close()
             except Exception:
                 pass
+        stored = stored_answers(classes) if classes is not None else None  # the students' renders have ended
         for greenlet in (flood_greenlet, teacher_greenlet):
             if greenlet is not None:
                 greenlet.join(timeout=10)
@@ -960,6 +963,8 @@ def run(args) -> dict:
     finally:
         stop_flood.set()
         server.stop()
+        if classes is not None:
+            classes.engine.dispose()
         databases.close()
     checker_cpu = 0.0
     if checker is not None:
@@ -1007,14 +1012,13 @@ def run(args) -> dict:
         delays = sorted(room.prompt_delays)
         result["class"] = {
             "database": classes.engine.dialect.name,
-            "answers_stored": stored_answers(classes),
+            "answers_stored": stored,
             "refused": dict(room.refused),
             "dashboard_redraws": teacher.redraws,
             "prompted_students": len(delays),
             "prompt_p50_s": delays[len(delays) // 2] if delays else None,
             "prompt_max_s": delays[-1] if delays else None,
         }
-        classes.engine.dispose()
     logs = [replica.log_path for replica in server.servers] if isinstance(server, Replicas) else [log_path]
     found = [line for path in logs for line in tracebacks(path)]
     keep = bool(found) or bool(args.server_log)
