@@ -22,6 +22,10 @@ RUN useradd --create-home --home-dir /home/app --shell /usr/sbin/nologin --uid 1
 WORKDIR /app
 COPY . /app
 USER app
+# Class mode's SQLite file where the app's user may write (the app's own folder is read-only to it).
+# Replicas share a class through one PostgreSQL instead: run with
+# -e SOFTMAX_DATABASE_URL=postgresql+psycopg://user:password@host/db
+ENV SOFTMAX_DATABASE_URL=sqlite:////home/app/classes.sqlite
 
 EXPOSE 8501
 # No curl in a slim image: Python asks Streamlit's own health endpoint.

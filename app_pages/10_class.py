@@ -18,7 +18,6 @@ view, _, lang = ui.current(__file__)
 state = st.session_state
 
 
-
 def start() -> None:
     try:
         new = classroom.class_store().start_class()
@@ -46,18 +45,21 @@ def join() -> None:
 
 
 def point(page: str | None) -> None:
-    classroom.class_store().point_class(state.teacher_key, page)
+    try:
+        classroom.class_store().point_class(state.teacher_key, page)
+    except SQLAlchemyError:
+        state.class_message = "class_database"
 
 
 def end() -> None:
-    classroom.class_store().end_class(state.teacher_key)
+    try:
+        classroom.class_store().end_class(state.teacher_key)
+    except SQLAlchemyError:
+        state.class_message = "class_database"
+        return
     state.pop("teacher_key", None)
     state.pop("new_class", None)
     state.class_message = "class_ended_teacher"
-
-
-def base_link(page: str, query: dict) -> str:
-    return ui.view_link(page, query)
 
 
 def question_label(step: str) -> str:
@@ -105,10 +107,10 @@ def dashboard(code: str) -> None:
     title, link = st.columns([2, 3], vertical_alignment="bottom")
     title.title(t("class_header", lang, code=code))
     link.markdown(t("class_student_link", lang))
-    link.code(base_link("", to_query(replace(view, class_code=code))), language=None, wrap_lines=True)
+    link.code(ui.view_link("", to_query(replace(view, class_code=code))), language=None, wrap_lines=True)
     if new is not None and new.code == code:
         st.warning(t("class_teacher_link", lang), icon=":material/key:")
-        st.code(base_link("class", {"teacher": new.key, "lang": lang}), language=None, wrap_lines=True)
+        st.code(ui.view_link("class", {"teacher": new.key, "lang": lang}), language=None, wrap_lines=True)
         st.button(t("class_saved", lang), on_click=state.pop, args=("new_class", None), icon=":material/check:")
     live(code)
     controls(code)
@@ -116,7 +118,10 @@ def dashboard(code: str) -> None:
 
 def controls(code: str) -> None:
     """The teacher's controls, in the sidebar: the projector shows the main area."""
-    pace = classroom.class_store().pace(code)
+    try:
+        pace = classroom.class_store().pace(code)
+    except SQLAlchemyError:
+        pace = None
     names = list(ui.PAGES_BY_NAME)
     with st.sidebar:
         st.subheader(t("class_header", lang, code=code))

@@ -52,8 +52,9 @@ def postgres_server() -> Iterator[str]:
         )
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         subprocess.run(
-            _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w",
-                       "start"]),  # fmt: skip
+            _as_owner(
+                [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start"]
+            ),  # fmt: skip
             **run,
         )
         try:
