@@ -179,8 +179,8 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     # and two servers creating the schema at once both saw no version and wrote one.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")  # first: switching to WAL below waits for the lock too
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 

@@ -5,7 +5,10 @@ derivation's -P_se among them), some correcting themselves; then Chromium opens 
     python bench/class_demo.py --out shots/ [--students 32] [--sizes 1920,1280] [--langs en,zh]
 
 Starts its own `streamlit run server.py` with a fresh SQLite database, and writes
-<out>/class_<lang>_<size>.png. Every answer is judged by core.checker, as page 8 would.
+<out>/class_<lang>_<size>.png (the dashboard), class-start_<lang>_<size>.png (the class page
+before a class) and class-student_<lang>_<size>.png (a student of the class on page 8, after
+answering the hand derivation's -P_se, with the teacher's pointer to page 5). Every answer is
+judged by core.checker, as page 8 would.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import create_engine  # noqa: E402
 
 import store  # noqa: E402
 from core import checker  # noqa: E402
+from core.i18n import TEXT  # noqa: E402
 from tests.browser import launch_chromium, streamlit_server, wait_for_app  # noqa: E402
 
 VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720)}
@@ -59,6 +63,11 @@ def seed(classes: store.Store, code: str, students: int, rng: random.Random) -> 
                 classes.record(code, student, store.Answer(step, verdict.latex, verdict.equivalent, verdict.slip))
 
 
+def shoot(page, path: Path) -> None:
+    page.screenshot(path=path)
+    print(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("shots"))
@@ -88,9 +97,26 @@ def main() -> int:
                 page.goto(f"{server.url}/class?teacher={new.key}&lang={lang}")
                 wait_for_app(page)
                 page.wait_for_timeout(1500)  # plotly draws after the run
-                path = args.out / f"class_{lang}_{size}.png"
-                page.screenshot(path=path)
-                print(path)
+                shoot(page, args.out / f"class_{lang}_{size}.png")
+                context.close()
+                context = browser.new_context(viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto(f"{server.url}/class?lang={lang}")
+                wait_for_app(page)
+                shoot(page, args.out / f"class-start_{lang}_{size}.png")
+                page.goto(f"{server.url}/check?lang={lang}&class={new.code}")
+                wait_for_app(page)
+                page.locator('[data-testid="stMain"] button', has_text="CE_vi").click()
+                wait_for_app(page)
+                result = TEXT["check_result"][lang == "zh"]
+                page.locator('[data-testid="stMain"] button', has_text=result).click()
+                wait_for_app(page)
+                box = page.locator('[data-testid="stMain"] input[type="text"]').first
+                box.fill("-P_se")
+                box.press("Enter")
+                wait_for_app(page)
+                page.locator(".st-key-class-pace").wait_for(timeout=15_000)
+                shoot(page, args.out / f"class-student_{lang}_{size}.png")
                 context.close()
         browser.close()
     return 0

@@ -97,7 +97,7 @@ def test_a_teacher_sees_two_students_answers_live_and_points_the_class(class_ser
         teacher.page.screenshot(path=screenshot_dir() / "class-dashboard-en-1920.png")
 
         # Everyone to page 5: the slipped student's page 8 offers the way, and keeps the answer.
-        teacher.page.locator(f"{MAIN} button", has_text=en("class_point_send")).click()
+        teacher.page.locator('[data-testid="stSidebar"] button', has_text=en("class_point_send")).click()
         teacher.idle()
         prompt = slipped.page.locator(".st-key-class-pace")
         prompt.wait_for(timeout=15_000)
