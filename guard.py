@@ -43,8 +43,10 @@ class RerunGate:
 
     def __init__(self, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
                  clock: Callable[[], float] = time.monotonic, rate: float = RERUN_RATE,
-                 burst: int = RERUN_BURST, merge: Callable = lambda earlier, later: later):  # fmt: skip
+                 burst: int = RERUN_BURST, merge: Callable = lambda earlier, later: later,
+                 holds: Callable = lambda message: True):  # fmt: skip
         self.min_interval, self.run_timeout, self.clock, self.merge = min_interval, run_timeout, clock, merge
+        self.holds = holds  # whether the server surely reports the end of this rerun
         self.budget = Budget(rate, burst, clock)
         self.pending = None
         self.started = -math.inf  # when the last released rerun started
@@ -65,7 +67,7 @@ class RerunGate:
             return []
         message, self.pending = self.pending, None
         self.budget.spend()
-        self.started, self.running = self.clock(), True
+        self.started, self.running = self.clock(), self.holds(message)
         return [message]
 
     def wait(self) -> float:
@@ -126,6 +128,15 @@ def merge_reruns(earlier: dict, later: dict) -> dict:
     return {**later, "bytes": second.SerializeToString()}
 
 
+def reports_its_end(message: dict) -> bool:
+    """Whether the server will say when this rerun ends. A fragment's timer may fire just as its
+    fragment goes (the tab moved to another page): the server then ignores the rerun, runs nothing
+    and sends no end, and waiting for it would hold the tab's next rerun for RUN_TIMEOUT."""
+    back = BackMsg()
+    back.ParseFromString(message["bytes"])
+    return not back.rerun_script.is_auto_rerun
+
+
 def finishes_a_run(data: bytes) -> bool:
     if len(data) > SMALL:
         return False
@@ -159,7 +170,7 @@ class _Connection:
     def __init__(self, receive, send, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
                  max_message: int = MAX_MESSAGE, rate: float = RATE, burst: int = BURST):  # fmt: skip
         self._receive, self._send = receive, send
-        self.gate = RerunGate(min_interval, run_timeout, merge=merge_reruns)
+        self.gate = RerunGate(min_interval, run_timeout, merge=merge_reruns, holds=reports_its_end)
         self.budget = Budget(rate, burst)
         self.max_message = max_message
         self.inbox: asyncio.Queue = asyncio.Queue()

@@ -9,7 +9,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 from bench.stream import Student
-from guard import Budget, RerunGate, merge_reruns
+from guard import Budget, RerunGate, merge_reruns, reports_its_end
 
 
 class Clock:
@@ -61,6 +61,15 @@ def test_a_fragments_timer_cannot_swallow_a_waiting_run_of_the_whole_app():
     same = merge_reruns(rerun(fragment="pace", b3=0.0), later := rerun(fragment="pace", b3=0.5))
     assert same is later, "two runs of one fragment stay one run of it"
     assert parsed(merge_reruns(rerun(fragment="a"), rerun(fragment="b"))).fragment_id == ""
+
+
+def test_a_fragments_timer_does_not_hold_the_next_rerun_waiting_for_an_end_that_may_never_come():
+    clock = Clock()
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock, merge=merge_reruns, holds=reports_its_end)
+    assert gate.offer(timer := rerun(fragment="gone", auto=True)) == [timer]
+    clock.now += 0.25
+    assert gate.offer(change := rerun(b3=1.0)) == [change], "not held for 15 s"
+    assert gate.offer(rerun(b3=2.0)) == [] and gate.wait() == pytest.approx(15), "a full run is waited for"
 
 
 def test_reruns_start_at_least_the_interval_apart_even_when_runs_are_quick():
