@@ -13,6 +13,7 @@ from core.i18n import t
 from core.view import normal_code, to_query
 
 DASHBOARD_EVERY = 3  # s between the dashboard's updates
+SUGGESTED_PAGE = "chain_rule_vi"  # where "point the class" starts: page 5, the hand derivation's slip
 
 view, _, lang = ui.current(__file__)
 state = st.session_state
@@ -128,7 +129,7 @@ def controls(code: str) -> None:
         page = st.selectbox(
             t("class_point", lang),
             names,
-            index=names.index(pace.page) if pace and pace.page else 4,
+            index=names.index(pace.page if pace and pace.page else SUGGESTED_PAGE),
             format_func=lambda name: t(ui.PAGES_BY_NAME[name][1], lang),
             key="class_point_page",
         )
@@ -164,11 +165,12 @@ code = None
 if state.get("teacher_key"):
     try:
         code = classroom.class_store().teacher_class(state.teacher_key)
-    except SQLAlchemyError:
+    except SQLAlchemyError:  # the key is kept: the database may be back at the next run
         st.warning(t("class_database", lang), icon=":material/cloud_off:")
-    if code is None:
-        st.error(t("class_no_dashboard", lang), icon=":material/lock:")
-        state.pop("teacher_key")
+    else:
+        if code is None:
+            st.error(t("class_no_dashboard", lang), icon=":material/lock:")
+            state.pop("teacher_key")
 if code:
     dashboard(code)
 else:
