@@ -810,9 +810,23 @@ def class_answers_figure(steps, lang: str) -> go.Figure:
                 hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
             )
         )
-    most = max((sum(counts.values()) for _, counts in steps), default=0)
+    totals = [sum(counts.values()) for _, counts in steps]
+    fig.add_trace(
+        go.Scatter(
+            x=[list(ces), list(names)],
+            y=totals,
+            mode="text",
+            text=[str(n) if n else "" for n in totals],
+            textposition="top center",
+            textfont=dict(size=22, color=INK),
+            name=t("class_answered", lang),
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )  # how many students answered each step, above its bar
+    most = max(totals, default=0)
     fig.update_yaxes(
-        title=t("class_axis", lang), range=[0, max(most, 1) * 1.02], gridcolor="#edf0f3", tickfont=dict(size=18),
+        title=t("class_axis", lang), range=[0, max(most, 1) * 1.12], gridcolor="#edf0f3", tickfont=dict(size=18),
         dtick=None if most > 10 else 1,
     )  # fmt: skip
     fig.update_xaxes(tickfont=dict(size=24), tickangle=0)

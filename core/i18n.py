@@ -162,6 +162,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "class_chart_title": ("Each student's latest answer, per step", "每名学生在每一步的最新答案"),
     "class_axis": ("students", "学生人数"),
     "class_right": ("right", "正确"),
+    "class_answered": ("answered", "已作答"),
     "slip_sign": ("sign slip", "符号错误"),
     "slip_factor": ("factor missing or extra", "因子多或少"),
     "slip_reciprocal": ("upside down", "分子分母颠倒"),

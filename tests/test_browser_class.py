@@ -89,7 +89,7 @@ def test_a_teacher_sees_two_students_answers_live_and_points_the_class(class_ser
         )  # no reload: the dashboard's fragment redraws itself
         counts = teacher.page.evaluate(CHART_COUNTS, label)
         assert counts == {en("class_right"): 1, en("slip_sign"): 1, en("slip_factor"): 0,
-                          en("slip_reciprocal"): 0, en("slip_other"): 0}  # fmt: skip
+                          en("slip_reciprocal"): 0, en("slip_other"): 0, en("class_answered"): 2}  # fmt: skip
         teacher.page.wait_for_selector(f'{MAIN} :text("{en("class_students", n=2)}")')
         tex = teacher.page.locator(f'{MAIN} annotation[encoding="application/x-tex"]').all_text_contents()
         assert any(t.endswith("= - P_{se}") for t in tex), tex

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 import store
+from core import checker
 from core.i18n import TEXT
 from tests.test_app import all_text, figures, open_app
 
@@ -171,3 +172,30 @@ def test_an_unreachable_database_is_a_short_message(monkeypatch):
     at.switch_page(CLASS_PAGE).run()
     button(at, "class_start").click().run()
     assert not at.exception and text("class_database") in shown(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_dashboard_shows_the_classs_counts_and_wrong_answers_and_no_student_ids(classes, lang):
+    new = classes.start_class()
+    students = [store.student_id() for _ in range(3)]
+    for student, typed in zip(students, ("P_se", "-P_se", "-P_se"), strict=True):
+        verdict = checker.check(typed, "vi.result")
+        classes.record(new.code, student, store.Answer("vi.result", verdict.latex, verdict.equivalent, verdict.slip))
+    at = open_app(teacher=new.key, lang=lang).switch_page(CLASS_PAGE).run()
+    (figure,) = figures(at)
+    ces, steps = figure["data"][0]["x"]
+    at_result = ces.index("CE_vi") + steps[ces.index("CE_vi"):].index(text("check_result", lang))
+    counts = {trace["name"]: trace["y"][at_result] for trace in figure["data"]}
+    assert counts[text("class_right", lang)] == 1 and counts[text("slip_sign", lang)] == 2
+    assert counts[text("class_answered", lang)] == 3
+    assert text("class_students", lang, n=3) in shown(at)
+    assert any("= - P_{se}" in e.value for e in at.get("latex"))
+    assert text("class_wrong_count", lang, n=2, slip=text("slip_sign", lang)) in shown(at)
+    everything = " ".join(str(getattr(node, "proto", "")) for node in walk(at._tree))
+    assert new.code in everything and not any(student in everything for student in students)
+
+
+def walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
