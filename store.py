@@ -198,7 +198,7 @@ class Store:
         # codes gets at most 2 a second after 40, about 3 months a hit with 100 classes running.
         self.unknown_codes = unknown_codes or TokenBucket(rate=2.0, burst=40)
         self.cleaned = -math.inf  # when this server last deleted the classes past their time
-        if engine.dialect.name == "sqlite":
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
 
@@ -270,10 +270,6 @@ class Store:
                     return code
         self.unknown_codes.take()
         raise Refused("unknown")
-
-    def is_live(self, code: str) -> bool:
-        with self.engine.connect() as db:
-            return self._live(db, code) is not None
 
     def teacher_class(self, key: str | None) -> str | None:
         """The code of the live class this key is the teacher's of; None for any other key."""
