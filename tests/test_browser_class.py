@@ -17,6 +17,7 @@ from tests.test_browser_app import Visit, screenshot_dir
 pytestmark = pytest.mark.browser
 
 MAIN = '[data-testid="stMain"]'
+TEX = 'annotation[encoding="application/x-tex"]'  # KaTeX keeps each formula's LaTeX here
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +92,12 @@ def test_a_teacher_sees_two_students_answers_live_and_points_the_class(class_ser
         assert counts == {en("class_right"): 1, en("slip_sign"): 1, en("slip_factor"): 0,
                           en("slip_reciprocal"): 0, en("slip_other"): 0, en("class_answered"): 2}  # fmt: skip
         teacher.page.wait_for_selector(f'{MAIN} :text("{en("class_students", n=2)}")')
-        tex = teacher.page.locator(f'{MAIN} annotation[encoding="application/x-tex"]').all_text_contents()
-        assert any(t.endswith("= - P_{se}") for t in tex), tex
+        # The wrong answer as the checker read it, typeset by KaTeX (which may come a moment after the counts).
+        teacher.page.wait_for_function(
+            f"""() => Array.from(document.querySelectorAll('{MAIN} {TEX}'))
+                .some((tex) => tex.textContent.trim().endsWith('= - P_{{se}}'))""",
+            timeout=20_000,
+        )
         teacher.check(charts_expected=1)
         teacher.page.screenshot(path=screenshot_dir() / "class-dashboard-en-1920.png")
 
@@ -123,7 +128,7 @@ def test_a_teacher_sees_two_students_answers_live_and_points_the_class(class_ser
         assert en("class_no_dashboard") in shown
         assert code not in intruder.page.content()
         assert intruder.page.locator('[data-testid="stPlotlyChart"]').count() == 0
-        assert intruder.page.locator(f'{MAIN} annotation[encoding="application/x-tex"]').count() == 0
+        assert intruder.page.locator(f"{MAIN} {TEX}").count() == 0
         assert "teacher" not in intruder.page.url
     finally:
         intruder.close()
