@@ -14,7 +14,7 @@ and any client could clear every cache of the server (`clear_cache`). Per connec
 - `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
 
-The rules live in `RerunGate` and `Budget`, plain classes with an injectable clock.
+The rules live in `RerunGate` and limits.py's `TokenBucket`, plain classes with an injectable clock.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from limits import TokenBucket
 
 MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
 RERUN_RATE, RERUN_BURST = 1.0, 10  # reruns a second after a burst: a held arrow key updates once a second
@@ -47,7 +49,7 @@ class RerunGate:
                  holds: Callable = lambda message: True):  # fmt: skip
         self.min_interval, self.run_timeout, self.clock, self.merge = min_interval, run_timeout, clock, merge
         self.holds = holds  # whether the server surely reports the end of this rerun
-        self.budget = Budget(rate, burst, clock)
+        self.budget = TokenBucket(rate, burst, clock)
         self.pending = None
         self.started = -math.inf  # when the last released rerun started
         self.running = False
@@ -66,7 +68,7 @@ class RerunGate:
         if self.pending is None or self.wait() > 0:
             return []
         message, self.pending = self.pending, None
-        self.budget.spend()
+        self.budget.take()
         self.started, self.running = self.clock(), self.holds(message)
         return [message]
 
@@ -76,31 +78,6 @@ class RerunGate:
         if self.running and since < self.run_timeout:
             return self.run_timeout - since
         return max(0.0, self.min_interval - since, self.budget.wait())
-
-
-class Budget:
-    """A token bucket: `rate` messages a second after a burst of `burst`."""
-
-    def __init__(self, rate: float = RATE, burst: int = BURST, clock: Callable[[], float] = time.monotonic):
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens, self.at = float(burst), clock()
-
-    def spend(self) -> bool:
-        self._refill()
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-    def wait(self) -> float:
-        """Seconds until one message may pass."""
-        self._refill()
-        return max(0.0, (1 - self.tokens) / self.rate)
-
-    def _refill(self) -> None:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
 
 
 def message_type(data: bytes) -> str | None:
@@ -171,7 +148,7 @@ class _Connection:
                  max_message: int = MAX_MESSAGE, rate: float = RATE, burst: int = BURST):  # fmt: skip
         self._receive, self._send = receive, send
         self.gate = RerunGate(min_interval, run_timeout, merge=merge_reruns, holds=reports_its_end)
-        self.budget = Budget(rate, burst)
+        self.budget = TokenBucket(rate, burst)
         self.max_message = max_message
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.reader: asyncio.Task | None = None
@@ -201,7 +178,7 @@ class _Connection:
                 self.inbox.put_nowait({"type": "websocket.disconnect", "code": 1009})
                 return
             kind = message_type(data)
-            if kind in DROPPED or not self.budget.spend():
+            if kind in DROPPED or not self.budget.take():
                 continue
             if kind == "rerun_script":
                 self._pass(self.gate.offer(message))

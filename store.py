@@ -20,7 +20,6 @@ import hashlib
 import math
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from core.checker import SLIPS, TARGETS
 from core.slides import PAGES
 from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, normal_code  # 31^6 = 8.9e8 codes
+from limits import TokenBucket
 
 SCHEMA_VERSION = 1  # the schema this code reads and writes; migrate() brings a database to it
 STUDENT_PATTERN = re.compile(r"[0-9a-f]{16}")
@@ -142,29 +142,6 @@ class Refused(ValueError):
     def __init__(self, key: str):
         super().__init__(key)
         self.key = key
-
-
-class TokenBucket:
-    """`rate` a second after a burst of `burst`, shared by the threads of one server."""
-
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens, self.at = float(burst), clock()
-        self.lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self.lock:
-            now = self.clock()
-            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-            self.at = now
-            if self.tokens < 1:
-                return False
-            self.tokens -= 1
-            return True
-
-    def empty(self) -> bool:
-        with self.lock:
-            return self.tokens + (self.clock() - self.at) * self.rate < 1
 
 
 def key_hash(key: str) -> str:
@@ -262,7 +239,7 @@ class Store:
         """The code of the live class `text` names, for a student joining it; Refused otherwise."""
         self._clean_now_and_then()
         code = normal_code(text)
-        if self.unknown_codes.empty():
+        if self.unknown_codes.wait() > 0:
             raise Refused("busy")
         if code is not None:
             with self.engine.connect() as db:

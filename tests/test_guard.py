@@ -9,7 +9,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 from bench.stream import Student
-from guard import Budget, RerunGate, merge_reruns, reports_its_end
+from guard import RerunGate, merge_reruns, reports_its_end
+from limits import TokenBucket
 
 
 class Clock:
@@ -105,10 +106,10 @@ def test_a_run_that_never_reports_its_end_stops_holding_reruns_back():
 
 def test_the_budget_allows_a_burst_then_a_steady_rate():
     clock = Clock()
-    budget = Budget(rate=20, burst=40, clock=clock)
-    assert sum(budget.spend() for _ in range(100)) == 40
+    budget = TokenBucket(rate=20, burst=40, clock=clock)
+    assert sum(budget.take() for _ in range(100)) == 40
     clock.now += 1
-    assert sum(budget.spend() for _ in range(100)) == 20
+    assert sum(budget.take() for _ in range(100)) == 20
 
 
 def _reruns_finished(student: Student, seconds: float) -> list[str]:
