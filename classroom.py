@@ -21,7 +21,6 @@ from core.view import View, to_query
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parent / 'classes.sqlite'}"
 PACE_EVERY = 5  # s between a student's looks at where the teacher points the class
-MAX_KEY = 64  # characters of a teacher key read from a link (the keys made here have 32)
 
 
 def database_url() -> str:
@@ -53,7 +52,7 @@ def take_teacher_key(query: dict) -> None:
     if isinstance(key, list | tuple):
         key = key[0] if key else None
     if key:
-        st.session_state.teacher_key = str(key)[:MAX_KEY]
+        st.session_state.teacher_key = str(key)[: store.MAX_KEY]
 
 
 def membership(view: View) -> View:

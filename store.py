@@ -53,6 +53,7 @@ SCHEMA_VERSION = 1  # the schema this code reads and writes; migrate() brings a 
 STUDENT_PATTERN = re.compile(r"[0-9a-f]{16}")
 LIFETIME = 24 * 3600.0  # s
 MAX_CLASSES = 500  # live at once: anyone may start one
+MAX_KEY = 64  # characters of a teacher key looked up (the keys made here have 32)
 MAX_LATEX = 1000  # characters; the checker's LaTeX of its longest accepted answer is under 500
 MAX_ROWS = 20_000  # answers kept per class
 STUDENT_LIMIT = (20, 60.0)  # at most 20 answers a student in any 60 s
@@ -250,7 +251,7 @@ class Store:
 
     def teacher_class(self, key: str | None) -> str | None:
         """The code of the live class this key is the teacher's of; None for any other key."""
-        if not key or len(key) > 64:
+        if not key or len(key) > MAX_KEY:
             return None
         self._clean_now_and_then()
         with self.engine.connect() as db:

@@ -34,7 +34,7 @@ def open_dashboard() -> None:
     """A teacher's link pasted whole, or just its key."""
     text = state.get("class_key_text", "").strip()
     key = parse_qs(urlsplit(text).query).get("teacher", [text])[0]
-    state.teacher_key, state.class_key_text = key[: classroom.MAX_KEY], ""
+    state.teacher_key, state.class_key_text = key[: store.MAX_KEY], ""
 
 
 def join() -> None:
