@@ -111,7 +111,6 @@ KINDS = ("connect", "first load", "slider")
 CLASS_KINDS = ("connect", "first load", "answer", "pace poll", "dashboard")
 ANSWER_EVERY = (5.0, 8.0)  # s between a student's answers in --class-mode
 ANSWERS = ("-1/P_se", "1/P_se", "-P_se", "log(P_se)")  # CE_se's step ①: right, sign, upside down, other
-SERVER_ENV: dict[str, str] = {}  # the servers' environment beyond ours (--class-mode: their database)
 
 
 class RenderError(Exception):
@@ -199,12 +198,12 @@ class Replicas:
             server.stop()
 
 
-def start_replicas(count: int, log_path: Path) -> Replicas:
+def start_replicas(count: int, log_path: Path, env: dict[str, str]) -> Replicas:
     folder = Path(tempfile.mkdtemp(prefix="load-nginx-"))
     servers = []
     try:
         for index in range(count):
-            servers.append(start_server(log_path if index == 0 else log_path.with_suffix(f".{index}.log")))
+            servers.append(start_server(log_path if index == 0 else log_path.with_suffix(f".{index}.log"), env))
         return Replicas(servers, folder)
     except BaseException:
         for server in servers:
@@ -212,9 +211,9 @@ def start_replicas(count: int, log_path: Path) -> Replicas:
         raise
 
 
-def start_server(log_path: Path, timeout: float = 90.0) -> Server:
-    """`streamlit run server.py` on a free port, from the repository's root; returns once
-    /_stcore/health answers."""
+def start_server(log_path: Path, env: dict[str, str], timeout: float = 90.0) -> Server:
+    """`streamlit run server.py` on a free port, from the repository's root, with `env` beside our
+    environment (--class-mode: the database); returns once /_stcore/health answers."""
     import ctypes
     import urllib.request  # here, after gevent's monkey-patching (it imports ssl)
 
@@ -226,7 +225,7 @@ def start_server(log_path: Path, timeout: float = 90.0) -> Server:
             [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **SERVER_ENV},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
             # PR_SET_PDEATHSIG: the server gets SIGTERM if the bench dies, even by SIGKILL
             preexec_fn=lambda: libc.prctl(1, signal.SIGTERM),
         )  # fmt: skip
@@ -541,11 +540,16 @@ class Pupil(User):
 
     def fire(self, kind: str, name: str, start_or_ms: float, length: int, error, elapsed: bool = False) -> None:
         ms = start_or_ms if elapsed else 1000 * (time.perf_counter() - start_or_ms)
-        if error is not None:
-            self.room.error_kinds[error.kind] += 1
-        self.environment.events.request.fire(
-            request_type=kind, name=name, response_time=ms, response_length=length, exception=error, context={}
-        )
+        log_request(self.environment, self.room, kind, name, ms, length, error)
+
+
+def log_request(env: Environment, room: Classroom, kind: str, name: str, ms: float, length: int, error) -> None:
+    """One request to locust's statistics, its error (if any) counted by kind."""
+    if error is not None:
+        room.error_kinds[error.kind] += 1
+    env.events.request.fire(
+        request_type=kind, name=name, response_time=ms, response_length=length, exception=error, context={}
+    )
 
 
 class ClassPupil(Pupil):
@@ -608,7 +612,7 @@ class ClassPupil(Pupil):
             if TEXT[f"class_{reason}"][index] in alerts:
                 self.room.refused[reason] += 1
                 return None
-        return RenderError("not sent", f"answer {self.answer!r}: no 'sent' caption; alerts {alerts[1:]}")
+        return RenderError("not sent", f"answer {self.answer!r}: no 'sent' caption; alerts {alerts}")
 
 
 ClassPupil.tasks = [ClassPupil.class_step]  # locust would also inherit Pupil's slider moves
@@ -641,21 +645,18 @@ class Teacher:
                 began = time.perf_counter()
                 try:
                     result = teacher.rerun(fragment=fragment)
-                    problem = None if result.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" and len(
-                        result.plotly()) == 1 and not result.exceptions() else RenderError(
-                        "dashboard", f"{result.status} {result.exceptions()[:1]}")  # fmt: skip
                 except Exception as error:
-                    result, problem = None, RenderError("dashboard", f"{type(error).__name__}: {error}")
-                ms = 1000 * (time.perf_counter() - began)
-                self.room.samples.append(Sample("dashboard", "class", ms, result.bytes if result else 0))
-                self.redraws += 1
-                if problem is not None:
-                    self.room.error_kinds[problem.kind] += 1
-                self.env.events.request.fire(request_type="dashboard", name="10 class", response_time=ms,
-                                             response_length=result.bytes if result else 0, exception=problem,
-                                             context={})  # fmt: skip
-                if problem is not None and result is None:
+                    problem = RenderError("dashboard", f"{type(error).__name__}: {error}")
+                    log_request(self.env, self.room, "dashboard", "10 class", 1000 * (time.perf_counter() - began),
+                                0, problem)  # fmt: skip
                     return
+                drawn = result.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" and len(result.plotly()) == 1
+                problem = None if drawn and not result.exceptions() else RenderError(
+                    "dashboard", f"{result.status} {result.exceptions()[:1]}")  # fmt: skip
+                ms = 1000 * result.seconds
+                self.room.samples.append(Sample("dashboard", "class", ms, result.bytes))
+                self.redraws += 1
+                log_request(self.env, self.room, "dashboard", "10 class", ms, result.bytes, problem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -894,7 +895,9 @@ def run(args) -> dict:
     notes = []
     databases = contextlib.ExitStack()
     classes, new_class = (open_class(args, databases) if args.class_mode else (None, None))
-    server = start_replicas(args.replicas, log_path) if args.replicas > 1 else start_server(log_path)
+    server_env = {"SOFTMAX_DATABASE_URL": classes.engine.url.render_as_string(hide_password=False)} if classes else {}
+    server = (start_replicas(args.replicas, log_path, server_env) if args.replicas > 1
+              else start_server(log_path, server_env))  # fmt: skip
     checker = None
     teacher, teacher_greenlet = None, None
     stop_flood = gevent.event.Event()
@@ -1040,7 +1043,6 @@ def open_class(args, databases: contextlib.ExitStack) -> tuple[store.Store, stor
     else:  # the embedded default
         folder = databases.enter_context(tempfile.TemporaryDirectory(prefix="load-class-"))
         url = f"sqlite:///{folder}/classes.sqlite"
-    SERVER_ENV["SOFTMAX_DATABASE_URL"] = url
     classes = store.Store(create_engine(url))
     classes.migrate()
     return classes, classes.start_class()
