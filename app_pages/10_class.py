@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import classroom
 import store
 import ui
-from core import derivation
+from core import checker
 from core.figures import class_answers_figure, step_label
 from core.i18n import t
 from core.view import normal_code, to_query
@@ -63,12 +63,6 @@ def end() -> None:
     state.class_message = "class_ended_teacher"
 
 
-def question_label(step: str) -> str:
-    short, _, k = step.partition(".")
-    rule = derivation.chain_rule(short)
-    return (rule.result if k == "result" else rule.factors[int(k) - 1]).label
-
-
 @st.fragment(run_every=DASHBOARD_EVERY)
 def live(code: str) -> None:
     """The class's answers, redrawn every few seconds: per step a stacked bar of right answers and
@@ -93,7 +87,7 @@ def live(code: str) -> None:
             st.markdown(t("class_no_answers", lang))
         for rank, answer in enumerate(summary.wrong):
             with st.container(border=True, horizontal=True, vertical_alignment="center", key=f"wrong-{rank}"):
-                st.latex(rf"{question_label(answer.step)} = {answer.latex}", width="stretch")
+                st.latex(rf"{checker.target_step(answer.step).label} = {answer.latex}", width="stretch")
                 count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
                 st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}", width=200)
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))

@@ -2,8 +2,8 @@ import streamlit as st
 
 import classroom
 import ui
-from core import checker, derivation
-from core.figures import fmt
+from core import checker
+from core.figures import fmt, step_name
 from core.i18n import t
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
@@ -46,11 +46,10 @@ def checker_panel() -> None:
             on_change=ui.keep,
             args=(kept, "check_step"),
             required=True,
-            format_func=lambda k: t("check_result", lang) if k == "result" else derivation.CIRCLED[int(k) - 1],
+            format_func=lambda k: step_name(k, lang),
         )
     target = f"{short}.{step}"
-    rule = derivation.chain_rule(short)
-    question = rule.result if step == "result" else rule.factors[int(step) - 1]
+    question = checker.target_step(target)
     st.latex(rf"{question.label} = \;?")
 
     answer = st.text_input(
@@ -74,7 +73,7 @@ def checker_panel() -> None:
             if verdict.equivalent:
                 flower = ui.flower_for(SPECIES[SHORT.index(short)], point, lang)
                 probs = forward(flower.petal, flower.sepal, Params(b3=view.b3)).probs
-                value = derivation.evaluate(checker.target_expr(target), probs)
+                value = question.value(probs)
                 st.success(t("check_right", lang, flower=t(f"short_{flower.observed}", lang), value=fmt(value, 4)))
             else:
                 st.error(t(f"hint_{verdict.slip}", lang), icon=":material/lightbulb:")

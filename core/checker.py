@@ -287,13 +287,19 @@ def _points(count: int = 7) -> list[dict]:
 POINTS = _points()
 
 
-def target_expr(target: str) -> sp.Expr:
-    """The right answer for a step, from sympy's derivation (in P_se, P_ve, P_vi)."""
+def target_step(target: str) -> derivation.Factor:
+    """The step of the chain rule a target names ("vi.2": CE_vi's factor ②): its label and its
+    right answer, from sympy's derivation."""
     if target not in TARGETS:
         raise Refused("target", f"The step must be one of {', '.join(TARGETS)}.")
     observed, _, step = target.partition(".")
     rule = derivation.chain_rule(observed)
-    return rule.result.expr if step == "result" else rule.factors[int(step) - 1].expr
+    return rule.result if step == "result" else rule.factors[int(step) - 1]
+
+
+def target_expr(target: str) -> sp.Expr:
+    """The right answer for a step, from sympy's derivation (in P_se, P_ve, P_vi)."""
+    return target_step(target).expr
 
 
 @cache

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from core import graph
+from core import derivation, graph
 from core.graph import BIAS, BLUE, GRADIENT, GREEN, INK, NEUTRAL, ORANGE
 from core.i18n import t
 from core.softmax import SHORT, SPECIES
@@ -784,9 +784,14 @@ def step_label(step: str, lang: str) -> str:
     return f"{ce} {name}"
 
 
+def step_name(k: str, lang: str) -> str:
+    """A step of the chain rule as page 8 names it: ①, ②, ③ or "result"."""
+    return t("check_result", lang) if k == "result" else derivation.CIRCLED[int(k) - 1]
+
+
 def _step_parts(step: str, lang: str) -> tuple[str, str]:
     short, _, k = step.partition(".")
-    return f"CE_{short}", t("check_result", lang) if k == "result" else ("①", "②", "③")[int(k) - 1]
+    return f"CE_{short}", step_name(k, lang)
 
 
 def class_answers_figure(steps, lang: str) -> go.Figure:
