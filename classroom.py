@@ -77,9 +77,14 @@ def membership(view: View) -> View:
     return state.view
 
 
+def in_class(view: View) -> bool:
+    """Whether this session has joined the class its view names."""
+    return bool(view.class_code) and st.session_state.get("class_joined") == view.class_code
+
+
 def badge(view: View) -> None:
     """In the sidebar: the class this student is in, and a way out."""
-    if view.class_code and st.session_state.get("class_joined") == view.class_code:
+    if in_class(view):
         st.info(t("class_in", view.lang, code=view.class_code), icon=":material/groups:")
         st.button(t("class_leave", view.lang), on_click=leave, icon=":material/logout:", key="class_leave")
 
@@ -93,9 +98,9 @@ def leave() -> None:
 def send(target: str, verdict, lang: str) -> None:
     """Send a verdict page 8 gave this student to their class, once per step and answer, and say so."""
     state = st.session_state
-    code = state.get("class_joined")
-    if not code or code != state.view.class_code:
+    if not in_class(state.view):
         return
+    code = state.view.class_code
     sent = state.setdefault("class_sent", {})
     if sent.get(target) != verdict.latex:
         answer = store.Answer(target, verdict.latex, verdict.equivalent, verdict.slip)
@@ -114,7 +119,7 @@ def send(target: str, verdict, lang: str) -> None:
 def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
     """For a student in a class, a prompt to the page the teacher points the class at, looked up
     every PACE_EVERY seconds without rerunning the page. `pages`: each page's file and title key by name."""
-    if view.class_code and st.session_state.get("class_joined") == view.class_code:
+    if in_class(view):
         _pace(view, here, pages)
 
 
