@@ -30,17 +30,19 @@ def test_gradient_flow_plays_without_server_round_trips(app_server, page):
     sent.clear()
 
     page.locator(".updatemenu-button", has_text="2×").first.click()
+    # A frame is 350 ms at 2×; a busy machine draws them later, so look for up to 10 s.
     seen = []
-    for _ in range(8):
+    for _ in range(25):
         page.wait_for_timeout(400)
         seen.append((slider_label(page), status_line(page)))
-    assert len(set(seen)) >= 4, f"the figure should change while playing: {seen}"
-    assert seen[0] != opened
+        if len(set(seen) - {opened}) >= 4:
+            break
+    assert len(set(seen) - {opened}) >= 4, f"the figure should change while playing: {seen}"
     assert sent == [], f"{len(sent)} websocket messages were sent while the animation played"
 
     page.locator(".updatemenu-button", has_text="pause").first.click()
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(700)  # a frame already being drawn may still land
     paused = slider_label(page)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1400)
     assert slider_label(page) == paused, "pause stops the animation"
     assert sent == []
