@@ -184,7 +184,7 @@ def test_the_dashboard_shows_the_classs_counts_and_wrong_answers_and_no_student_
     at = open_app(teacher=new.key, lang=lang).switch_page(CLASS_PAGE).run()
     (figure,) = figures(at)
     ces, steps = figure["data"][0]["x"]
-    at_result = ces.index("CE_vi") + steps[ces.index("CE_vi"):].index(text("check_result", lang))
+    at_result = ces.index("CE_vi") + steps[ces.index("CE_vi") :].index(text("check_result", lang))
     counts = {trace["name"]: trace["y"][at_result] for trace in figure["data"]}
     assert counts[text("class_right", lang)] == 1 and counts[text("slip_sign", lang)] == 2
     assert counts[text("class_answered", lang)] == 3
@@ -199,3 +199,31 @@ def walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from walk(child)
+
+
+def started_codes(url: str) -> list[str]:
+    engine = create_engine(url)
+    db = store.Store(engine)
+    db.migrate()
+    with engine.connect() as connection:
+        codes = list(connection.execute(select(store.classes.c.code)).scalars())
+    engine.dispose()
+    return codes
+
+
+@pytest.mark.parametrize("from_environment", [False, True])
+def test_the_database_comes_from_the_environment_then_secrets(tmp_path, monkeypatch, from_environment):
+    in_secrets = f"sqlite:///{tmp_path / 'secrets.sqlite'}"
+    in_environment = f"sqlite:///{tmp_path / 'environment.sqlite'}"
+    if from_environment:
+        monkeypatch.setenv("SOFTMAX_DATABASE_URL", in_environment)
+    else:
+        monkeypatch.delenv("SOFTMAX_DATABASE_URL", raising=False)
+    at = open_app().switch_page(CLASS_PAGE)
+    at.secrets["connections"] = {"sql": {"url": in_secrets}}
+    at.run()
+    button(at, "class_start").click().run()
+    assert not at.exception
+    chosen, other = (in_environment, in_secrets) if from_environment else (in_secrets, in_environment)
+    assert len(started_codes(chosen)) == 1
+    assert started_codes(other) == []
