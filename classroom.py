@@ -118,8 +118,9 @@ def send(target: str, verdict, lang: str) -> None:
 
 def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
     """For a student in a class, a prompt to the page the teacher points the class at, looked up
-    every PACE_EVERY seconds without rerunning the page. `pages`: each page's file and title key by name."""
-    if in_class(view):
+    every PACE_EVERY seconds without rerunning the page. `pages`: each page's file and title key by name.
+    Not in presentation mode: the slide is what a projector shows, and the class sees the pointer there."""
+    if in_class(view) and not view.present:
         _pace(view, here, pages)
 
 

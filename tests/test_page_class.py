@@ -164,6 +164,15 @@ def test_the_teachers_pointer_reaches_the_students_page(classes):
     assert text("class_go", page=text("page_chain_vi")) not in [m.value for m in at.markdown]
 
 
+def test_a_slide_in_presentation_mode_has_no_pacing_prompt(classes):
+    new = classes.start_class()
+    classes.point_class(new.key, "chain_rule_vi")
+    at = open_app(**{"class": new.code, "present": "1"})
+    assert not at.exception
+    assert text("class_go", page=text("page_chain_vi")) not in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.label == text("class_not_now")]
+
+
 def test_an_unreachable_database_is_a_short_message(monkeypatch):
     monkeypatch.setenv("SOFTMAX_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
     at = open_app(**{"class": "K7Q2PX"})
