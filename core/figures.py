@@ -835,7 +835,7 @@ def class_answers_figure(steps, lang: str) -> go.Figure:
         dtick=None if most > 10 else 1,
     )  # fmt: skip
     fig.update_xaxes(tickfont=dict(size=24), tickangle=0)
-    _base_layout(fig, 520)
+    _base_layout(fig, 640)
     fig.update_layout(
         barmode="stack",
         bargap=0.25,
