@@ -9,6 +9,8 @@ The database is `SOFTMAX_DATABASE_URL` if set, else `.streamlit/secrets.toml`'s
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,7 +44,18 @@ def _store(url: str) -> store.Store:
     connection = st.connection("sql", url=url, pool_pre_ping=True)
     classes = store.Store(connection.engine)
     classes.migrate()
+    threading.Thread(target=_clean_while_serving, args=(classes,), name="class-cleaner", daemon=True).start()
     return classes
+
+
+def _clean_while_serving(classes: store.Store) -> None:
+    # An ended class's rows go within a minute even if no one uses class mode after it.
+    while True:
+        time.sleep(store.CLEAN_EVERY)
+        try:
+            classes.clean()
+        except SQLAlchemyError:
+            pass  # the database is down for now; the next pass tries again
 
 
 def take_teacher_key(query: dict) -> None:

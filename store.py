@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import math
 import re
 import secrets
 import time
@@ -58,7 +57,7 @@ MAX_LATEX = 1000  # characters; the checker's LaTeX of its longest accepted answ
 MAX_ROWS = 20_000  # answers kept per class
 STUDENT_LIMIT = (20, 60.0)  # at most 20 answers a student in any 60 s
 CLASS_LIMIT = (1200, 60.0)  # and 1200 a class: 100 students each answering every 5 s
-CLEAN_EVERY = 60.0  # s
+CLEAN_EVERY = 60.0  # s between deletions of ended classes, by each server (classroom.py)
 WRONG_SHOWN = 6  # most frequent wrong answers on the dashboard
 
 metadata = MetaData()
@@ -175,7 +174,6 @@ class Store:
         # Lookups of codes that name no live class, for every session of this server: guessing
         # codes gets at most 2 a second after 40, about 3 months a hit with 100 classes running.
         self.unknown_codes = unknown_codes or TokenBucket(rate=2.0, burst=40)
-        self.cleaned = -math.inf  # when this server last deleted the classes past their time
         if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
@@ -238,7 +236,6 @@ class Store:
 
     def join(self, text: str | None) -> str:
         """The code of the live class `text` names, for a student joining it; Refused otherwise."""
-        self._clean_now_and_then()
         code = normal_code(text)
         if self.unknown_codes.wait() > 0:
             raise Refused("busy")
@@ -253,7 +250,6 @@ class Store:
         """The code of the live class this key is the teacher's of; None for any other key."""
         if not key or len(key) > MAX_KEY:
             return None
-        self._clean_now_and_then()
         with self.engine.connect() as db:
             return db.scalar(
                 select(classes.c.code).where(classes.c.key_hash == key_hash(key), classes.c.expires > self.clock())
@@ -268,15 +264,9 @@ class Store:
             db.execute(delete(classes).where(classes.c.code == code))
         return True
 
-    def _clean_now_and_then(self) -> None:
-        # Every use by a teacher or a joining student, at most once a minute per server: a class's
-        # rows go within a minute of its end even when no one starts another class.
-        if self.clock() - self.cleaned >= CLEAN_EVERY:
-            self.clean()
-
     def clean(self) -> int:
         """Delete the classes past their time, with their answers; how many went."""
-        now = self.cleaned = self.clock()
+        now = self.clock()
         with self._writing() as db:
             gone = db.scalars(select(classes.c.code).where(classes.c.expires <= now)).all()
             if gone:

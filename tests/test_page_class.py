@@ -4,8 +4,10 @@ Each test has its own SQLite database (SOFTMAX_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 import store
 from core import checker
@@ -236,3 +238,18 @@ def test_the_database_comes_from_the_environment_then_secrets(tmp_path, monkeypa
     chosen, other = (in_environment, in_secrets) if from_environment else (in_secrets, in_environment)
     assert len(started_codes(chosen)) == 1
     assert started_codes(other) == []
+
+
+def test_an_ended_class_goes_while_no_one_uses_class_mode(classes, monkeypatch):
+    monkeypatch.setattr(store, "CLEAN_EVERY", 0.1)
+    at = open_app(**{"class": classes.start_class().code})  # the app's store and its cleaner start
+    assert not at.exception
+    yesterday = store.Store(classes.engine, clock=lambda: time.time() - 25 * 3600)
+    ended = yesterday.start_class()
+    yesterday.record(ended.code, store.student_id(), store.Answer("se.3", "1", True, None))
+    deadline = time.monotonic() + 10
+    while ended.code in started_codes(str(classes.engine.url)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with classes.engine.connect() as db:
+        assert db.scalar(select(store.classes.c.code).where(store.classes.c.code == ended.code)) is None
+        assert db.scalar(select(func.count()).select_from(store.answers)) == 0

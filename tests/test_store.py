@@ -125,17 +125,6 @@ def test_after_24_hours_a_class_is_gone_with_its_answers(db, clock):
         assert c.scalar(text("SELECT count(*) FROM softmax_classes")) == 0
 
 
-def test_a_class_past_its_time_goes_within_a_minute_though_no_class_starts(db, clock):
-    new = db.start_class()
-    db.record(new.code, store.student_id(), RIGHT)
-    clock.now += store.LIFETIME + 1
-    with pytest.raises(Refused):
-        db.join("AAAAAA")  # any student's or teacher's use of the store tidies up
-    with db.engine.connect() as c:
-        assert c.scalar(text("SELECT count(*) FROM softmax_answers")) == 0
-    assert db.clean() == 0
-
-
 def test_ending_a_class_deletes_its_rows_and_no_other_class(db):
     mine, other = db.start_class(), db.start_class()
     for code in (mine.code, other.code):
