@@ -153,6 +153,11 @@ def student_id() -> str:
     return secrets.token_hex(8)
 
 
+def _delete_classes(db, codes) -> None:
+    db.execute(delete(answers).where(answers.c.class_code.in_(codes)))
+    db.execute(delete(classes).where(classes.c.code.in_(codes)))
+
+
 def _sqlite_connect(dbapi_connection, _record) -> None:
     # SQLAlchemy's recipe for real SQLite transactions: the driver's own would commit before DDL,
     # and two servers creating the schema at once both saw no version and wrote one.
@@ -260,8 +265,7 @@ class Store:
         if code is None:
             return False
         with self._writing() as db:
-            db.execute(delete(answers).where(answers.c.class_code == code))
-            db.execute(delete(classes).where(classes.c.code == code))
+            _delete_classes(db, [code])
         return True
 
     def clean(self) -> int:
@@ -270,8 +274,7 @@ class Store:
         with self._writing() as db:
             gone = db.scalars(select(classes.c.code).where(classes.c.expires <= now)).all()
             if gone:
-                db.execute(delete(answers).where(answers.c.class_code.in_(gone)))
-                db.execute(delete(classes).where(classes.c.code.in_(gone)))
+                _delete_classes(db, gone)
         return len(gone)
 
     def record(self, code: str, student: str, answer: Answer) -> None:
@@ -316,16 +319,14 @@ class Store:
             .group_by(answers.c.student, answers.c.step)
             .subquery()
         )
+        n = func.count(func.distinct(answers.c.student))
         with self.engine.connect() as db:
             counted = db.execute(
                 select(answers.c.step, answers.c.slip, func.count())
                 .join(latest, answers.c.id == latest.c.id)
                 .group_by(answers.c.step, answers.c.slip)
             ).all()
-            students = db.scalar(
-                select(func.count(func.distinct(answers.c.student))).where(answers.c.class_code == code)
-            )
-            n = func.count(func.distinct(answers.c.student))
+            students = db.scalar(select(n).where(answers.c.class_code == code))
             wrong = db.execute(
                 select(answers.c.step, answers.c.latex, func.max(answers.c.slip), n)
                 .where(answers.c.class_code == code, answers.c.equivalent.is_(False))
