@@ -14,7 +14,6 @@ The second middleware (guard.py) bounds what one tab can make the server do over
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -23,10 +22,10 @@ from starlette.middleware import Middleware
 from core import slides
 from core.view import LANGS, SOURCES, TABS, View
 from guard import StreamGuard
-from ui import CLASS_PAGE, PAGES
+from ui import ALL_PAGES, page_name
 
 # A page's address is its file name without the number; page 1 lives at the root.
-PAGE_ONE, *OTHERS = (Path(path).stem.partition("_")[2] for path, _ in (*PAGES, CLASS_PAGE))
+PAGE_ONE, *OTHERS = (page_name(path) for path, _ in ALL_PAGES)
 PAGE_PATHS = tuple(OTHERS)
 PAGE_ONE_ALIASES = (PAGE_ONE,)
 # Streamlit's own prefixes: assets, websocket, health, media, components, auth.

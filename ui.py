@@ -53,7 +53,15 @@ PAGES = (
     ("app_pages/9_beyond_b3.py", "page_beyond"),
 )
 CLASS_PAGE = ("app_pages/10_class.py", "page_class")  # class mode: not a step of the explanation, nor a slide
-PAGES_BY_NAME = {Path(path).stem.partition("_")[2]: (path, key) for path, key in PAGES}
+ALL_PAGES = (*PAGES, CLASS_PAGE)
+
+
+def page_name(path: str) -> str:
+    """A page's name and address from its file: "app_pages/9_beyond_b3.py" -> "beyond_b3"."""
+    return Path(path).stem.partition("_")[2]
+
+
+PAGES_BY_NAME = {page_name(path): (path, key) for path, key in PAGES}
 
 
 def _widget_values(view: View) -> dict:
@@ -201,9 +209,7 @@ def page_assets(lang: str, present: bool) -> None:
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    pages = [
-        st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate((*PAGES, CLASS_PAGE))
-    ]
+    pages = [st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate(ALL_PAGES)]
     page = st.navigation(pages, position="hidden")
     query = to_query(view)
     with links:
@@ -232,7 +238,7 @@ def current(page_file: str):
         links = st.sidebar.container()
         view = sidebar(page_file_run=True)
         navigation(view, links)
-    name = Path(page_file).stem.partition("_")[2]
+    name = page_name(page_file)
     if view.present and name in PAGES_BY_NAME:
         presentation(view, name)
         st.stop()
@@ -287,8 +293,6 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
     with st.container(key=f"{item.kind}-{count}"):
         st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
-
-
 
 
 def kept_values(defaults: dict) -> dict:

@@ -162,13 +162,14 @@ def test_custom_flower_sliders():
 @pytest.mark.parametrize("page", PAGES)
 def test_presentation_mode_shows_each_page_as_one_slide(page):
     """Title, key equation with live numbers, the page's first figure and a way on and out."""
+    import ui
     from core import slides
     from core.view import View
 
     at = open_app(present="1", flower="virginica", lang="zh")
     at.switch_page(page).run()
     assert not at.exception
-    name = Path(page).stem.partition("_")[2]
+    name = ui.page_name(page)
     view = View(flower="virginica", lang="zh", present=True)
     figures = at.get("plotly_chart")
     assert len(figures) == min(1, len(slides.charts(name, view)))

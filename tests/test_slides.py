@@ -155,7 +155,7 @@ def test_kaleido_writes_a_sharp_png_and_an_svg(tmp_path):
 def test_the_slides_know_the_pages_in_the_apps_order():
     import ui
 
-    assert slides.PAGES == tuple(Path(path).stem.partition("_")[2] for path, _ in ui.PAGES)
+    assert slides.PAGES == tuple(ui.page_name(path) for path, _ in ui.PAGES)
 
 
 def test_a_presentation_slide_enlarges_a_chart_but_never_the_graph():
