@@ -82,12 +82,17 @@ def membership(view: View) -> View:
     except store.Refused as refused:
         st.warning(t(f"class_{refused.key}", view.lang), icon=":material/group_off:")
     except SQLAlchemyError:
-        st.warning(t("class_database", view.lang), icon=":material/cloud_off:")
+        database_down(view.lang)
     else:
         state.setdefault("class_student", store.student_id())
         return view
     state.view = replace(view, class_code="")
     return state.view
+
+
+def database_down(lang: str) -> None:
+    """The one line a user sees when the class database cannot be reached; the rest of the app works."""
+    st.warning(t("class_database", lang), icon=":material/cloud_off:")
 
 
 def in_class(view: View) -> bool:
@@ -123,7 +128,7 @@ def send(target: str, verdict, lang: str) -> None:
             st.warning(t(f"class_{refused.key}", lang), icon=":material/schedule:")
             return
         except SQLAlchemyError:
-            st.warning(t("class_database", lang), icon=":material/cloud_off:")
+            database_down(lang)
             return
         sent[target] = verdict.latex
     st.caption(t("class_sent", lang, code=code))

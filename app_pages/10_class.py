@@ -73,7 +73,7 @@ def live(code: str) -> None:
             return
         summary = classroom.class_store().summary(code)
     except SQLAlchemyError:
-        st.warning(t("class_database", lang), icon=":material/cloud_off:")
+        classroom.database_down(lang)
         return
     chart, wrong = st.columns([3, 2], gap="large")
     with chart:
@@ -160,7 +160,7 @@ if state.get("teacher_key"):
     try:
         code = classroom.class_store().teacher_class(state.teacher_key)
     except SQLAlchemyError:  # the key is kept: the database may be back at the next run
-        st.warning(t("class_database", lang), icon=":material/cloud_off:")
+        classroom.database_down(lang)
     else:
         if code is None:
             st.error(t("class_no_dashboard", lang), icon=":material/lock:")
