@@ -297,15 +297,10 @@ def target_step(target: str) -> derivation.Factor:
     return rule.result if step == "result" else rule.factors[int(step) - 1]
 
 
-def target_expr(target: str) -> sp.Expr:
-    """The right answer for a step, from sympy's derivation (in P_se, P_ve, P_vi)."""
-    return target_step(target).expr
-
-
 @cache
 def _target_values(target: str) -> np.ndarray:
-    expr = target_expr(target)
-    return np.array([derivation.evaluate(expr, [p[("p", s)] for s in SHORT]) for p in POINTS])
+    step = target_step(target)
+    return np.array([step.value([p[("p", s)] for s in SHORT]) for p in POINTS])
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
