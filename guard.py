@@ -80,14 +80,18 @@ class RerunGate:
         return max(0.0, self.min_interval - since, self.budget.wait())
 
 
+def _back_msg(data: bytes) -> BackMsg:
+    message = BackMsg()
+    message.ParseFromString(data)
+    return message
+
+
 def message_type(data: bytes) -> str | None:
     """The BackMsg's kind, or None if it is not one (Streamlit itself rejects those)."""
-    message = BackMsg()
     try:
-        message.ParseFromString(data)
+        return _back_msg(data).WhichOneof("type")
     except Exception:  # noqa: BLE001 - protobuf's DecodeError and friends: not ours to judge
         return None
-    return message.WhichOneof("type")
 
 
 def merge_reruns(earlier: dict, later: dict) -> dict:
@@ -95,9 +99,7 @@ def merge_reruns(earlier: dict, later: dict) -> dict:
     browser sends every widget's, a fragment's rerun too), run for the whole app unless both ran the
     same fragment. Else a fragment's timer could replace a change of the sidebar, which would then
     never redraw the page."""
-    first, second = BackMsg(), BackMsg()
-    first.ParseFromString(earlier["bytes"])
-    second.ParseFromString(later["bytes"])
+    first, second = _back_msg(earlier["bytes"]), _back_msg(later["bytes"])
     if first.rerun_script.fragment_id == second.rerun_script.fragment_id:
         return later
     second.rerun_script.fragment_id = ""
@@ -109,9 +111,7 @@ def reports_its_end(message: dict) -> bool:
     """Whether the server will say when this rerun ends. A fragment's timer may fire just as its
     fragment goes (the tab moved to another page): the server then ignores the rerun, runs nothing
     and sends no end, and waiting for it would hold the tab's next rerun for RUN_TIMEOUT."""
-    back = BackMsg()
-    back.ParseFromString(message["bytes"])
-    return not back.rerun_script.is_auto_rerun
+    return not _back_msg(message["bytes"]).rerun_script.is_auto_rerun
 
 
 def finishes_a_run(data: bytes) -> bool:
