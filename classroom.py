@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+import guard
 import store
 from core.i18n import t
 from core.view import View, to_query
@@ -41,7 +42,7 @@ def class_store() -> store.Store:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> store.Store:
-    connection = st.connection("sql", url=url, pool_pre_ping=True)
+    connection = st.connection("sql", url=url, **store.engine_options(url))
     classes = store.Store(connection.engine)
     classes.migrate()
     threading.Thread(target=_clean_while_serving, args=(classes,), name="class-cleaner", daemon=True).start()
@@ -68,23 +69,43 @@ def take_teacher_key(query: dict) -> None:
         st.session_state.teacher_key = str(key)[: store.MAX_KEY]
 
 
+def me() -> str | None:
+    """The id this student's class counts them by: the one their browser keeps (guard.BrowserIds),
+    or where this server gives none (`streamlit run app.py`, a test), one for this session. None: a
+    client that skipped the page load a browser makes, which gets no place in a class."""
+    state = st.session_state
+    if "class_student" not in state:
+        kept = guard.browser_id(st.context.cookies)
+        if kept is None and guard.issuing_browser_ids:
+            return None
+        state.class_student = kept or store.student_id()
+    return state.class_student
+
+
+def network() -> str:
+    """The network this session comes from, as class mode's limits count it."""
+    return store.network_of(st.context.ip_address)
+
+
 def membership(view: View) -> View:
-    """Join the class the view names (once a session, under a random id), or leave it out with a
-    short note saying why. Returns the view to use."""
+    """Join the class the view names (once a session, as the student their browser is), or leave
+    it out with a short note saying why. Returns the view to use."""
     state = st.session_state
     if not view.class_code:
         state.pop("class_joined", None)
         return view
     if state.get("class_joined") == view.class_code:
         return view
+    student = me()
     try:
-        state.class_joined = class_store().join(view.class_code)
+        if student is None:
+            raise store.Refused("no_browser")
+        state.class_joined = class_store().join(view.class_code, student, network())
     except store.Refused as refused:
         st.warning(t(f"class_{refused.key}", view.lang), icon=":material/group_off:")
     except SQLAlchemyError:
         database_down(view.lang)
     else:
-        state.setdefault("class_student", store.student_id())
         return view
     state.view = replace(view, class_code="")
     return state.view
@@ -114,24 +135,43 @@ def leave() -> None:
 
 
 def send(target: str, verdict, lang: str) -> None:
-    """Send a verdict page 8 gave this student to their class, once per step and answer, and say so."""
+    """Send a verdict page 8 gave this student to their class, once per step and answer, and say
+    whether it is stored. One the database could not take waits, and goes when it is back (the
+    pacing fragment tries again every PACE_EVERY s), without the student typing it again."""
     state = st.session_state
     if not in_class(state.view):
         return
     code = state.view.class_code
-    sent = state.setdefault("class_sent", {})
-    if sent.get(target) != verdict.latex:
+    if state.setdefault("class_sent", {}).get(target) != verdict.latex:
         answer = store.Answer(target, verdict.latex, verdict.equivalent, verdict.slip)
+        state.setdefault("class_waiting", {})[target] = answer
+    refused, down = _send_waiting(code)
+    if refused:
+        st.warning(t(f"class_{refused}", lang), icon=":material/schedule:")
+    elif target in state.get("class_waiting", {}):
+        database_down(lang)
+        st.caption(t("class_waiting", lang))
+    else:
+        st.caption(t("class_sent", lang, code=code))
+
+
+def _send_waiting(code: str) -> tuple[str | None, bool]:
+    """Store the answers waiting to go, oldest first. Returns the key of a refusal (the answer is
+    dropped: it will never be stored) and whether the database could not be reached (the rest wait)."""
+    state = st.session_state
+    waiting, sent = state.get("class_waiting", {}), state.setdefault("class_sent", {})
+    refused = None
+    for target, answer in list(waiting.items()):
         try:
             class_store().record(code, state.class_student, answer)
-        except store.Refused as refused:
-            st.warning(t(f"class_{refused.key}", lang), icon=":material/schedule:")
-            return
+        except store.Refused as refusal:
+            refused = refusal.key
         except SQLAlchemyError:
-            database_down(lang)
-            return
-        sent[target] = verdict.latex
-    st.caption(t("class_sent", lang, code=code))
+            return refused, True
+        else:
+            sent[target] = answer.latex
+        del waiting[target]
+    return refused, False
 
 
 def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
@@ -145,6 +185,10 @@ def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> Non
 @st.fragment(run_every=PACE_EVERY)
 def _pace(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
     state, lang = st.session_state, view.lang
+    if state.get("class_waiting"):
+        _, down = _send_waiting(view.class_code)
+        if not down:
+            st.toast(t("class_sent", lang, code=view.class_code), icon=":material/check:")
     try:
         pace = class_store().pace(view.class_code)
     except SQLAlchemyError:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
+import secrets
 import time
 from collections.abc import Callable
 
@@ -205,3 +207,56 @@ class _Connection:
             self.timer.cancel()
         if self.reader is not None:
             self.reader.cancel()
+
+
+BROWSER_COOKIE = "softmax_browser"
+BROWSER_ID = re.compile(r"[0-9a-f]{16}")  # store.STUDENT_PATTERN: the id a class counts a student by
+BROWSER_AGE = 180 * 24 * 3600  # s: a school term
+issuing_browser_ids = False  # whether this server's pages give each browser its id (BrowserIds below)
+
+
+class BrowserIds:
+    """ASGI middleware: a page load without a valid `softmax_browser` cookie gets one, a random id
+    the browser keeps across reloads, reconnects, tabs and server restarts. Class mode counts a
+    student by it, so a reconnect is the same student, and a client must load a page, as a browser
+    does, for each student it would add. Not readable by scripts; sent only to this site."""
+
+    def __init__(self, app):
+        global issuing_browser_ids
+        issuing_browser_ids = True
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or _has_browser_id(scope):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_cookie(message):
+            if message["type"] == "http.response.start" and _is_html(message):
+                cookie = (f"{BROWSER_COOKIE}={secrets.token_hex(8)}; Path=/; Max-Age={BROWSER_AGE}; "
+                          "HttpOnly; SameSite=Lax")  # fmt: skip
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
+
+
+def browser_id(cookies) -> str | None:
+    """The id a browser's cookies carry, if it is one this server could have made."""
+    value = cookies.get(BROWSER_COOKIE)
+    return value if isinstance(value, str) and BROWSER_ID.fullmatch(value) else None
+
+
+def _has_browser_id(scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, found = part.strip().partition("=")
+                if key == BROWSER_COOKIE and BROWSER_ID.fullmatch(found):
+                    return True
+    return False
+
+
+def _is_html(message) -> bool:
+    headers = message.get("headers", [])
+    return any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)

@@ -8,20 +8,26 @@ page forever; a path starting with // gets a bare 400. The middleware sends a br
 for such a page (Accept: text/html) to the nearest real page instead, adding `notfound=1` when the
 path named no page, so the app shows a short note. Nothing of the requested path is echoed back.
 
-The second middleware (guard.py) bounds what one tab can make the server do over the websocket.
+The other middleware, from guard.py: each browser gets the id that class mode counts a student by
+(BrowserIds), and what one tab can make the server do over the websocket is bounded (StreamGuard).
+First of all, behind a proxy the client's address is the one the proxy forwards (uvicorn's
+ProxyHeadersMiddleware), trusted only from the addresses in SOFTMAX_TRUSTED_PROXIES (default: this
+machine, where deploy/nginx.conf runs); class mode's limits per network count that address.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.middleware import Middleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core import slides
 from core.view import LANGS, SOURCES, TABS, View
-from guard import StreamGuard
+from guard import BrowserIds, StreamGuard
 from ui import ALL_PAGES, page_name
 
 # A page's address is its file name without the number; page 1 lives at the root.
@@ -104,4 +110,8 @@ def warm_and_freeze() -> None:
 
 
 warm_and_freeze()
-app = st.App("app.py", middleware=[Middleware(KnownPages), Middleware(StreamGuard)])
+TRUSTED_PROXIES = os.environ.get("SOFTMAX_TRUSTED_PROXIES", "127.0.0.1,::1")
+app = st.App("app.py", middleware=[
+    Middleware(ProxyHeadersMiddleware, trusted_hosts=TRUSTED_PROXIES),
+    Middleware(KnownPages), Middleware(BrowserIds), Middleware(StreamGuard),
+])  # fmt: skip

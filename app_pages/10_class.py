@@ -21,7 +21,7 @@ state = st.session_state
 
 def start() -> None:
     try:
-        new = classroom.class_store().start_class()
+        new = classroom.class_store().start_class(classroom.network())
     except store.Refused as refused:
         state.class_message = f"class_{refused.key}"
     except SQLAlchemyError:
@@ -52,6 +52,27 @@ def point(page: str | None) -> None:
         state.class_message = "class_database"
 
 
+def hide(step: str, latex: str) -> None:
+    try:
+        classroom.class_store().hide(state.teacher_key, step, latex)
+    except SQLAlchemyError:
+        state.class_message = "class_database"
+
+
+def show_hidden() -> None:
+    try:
+        classroom.class_store().show_hidden(state.teacher_key)
+    except SQLAlchemyError:
+        state.class_message = "class_database"
+
+
+def allow_per_network() -> None:
+    try:
+        classroom.class_store().allow_per_network(state.teacher_key, int(state.class_per_network))
+    except SQLAlchemyError:
+        state.class_message = "class_database"
+
+
 def end() -> None:
     try:
         classroom.class_store().end_class(state.teacher_key)
@@ -67,18 +88,22 @@ def end() -> None:
 def live(code: str) -> None:
     """The class's answers, redrawn every few seconds: per step a stacked bar of right answers and
     slips, and the wrong answers most students gave, as the checker read them. No student ids."""
+    classes = classroom.class_store()
     try:
-        if classroom.class_store().teacher_class(state.get("teacher_key")) != code:
+        if classes.teacher_class(state.get("teacher_key")) != code:
             st.error(t("class_no_dashboard", lang), icon=":material/lock:")
             return
-        summary = classroom.class_store().summary(code)
+        classes.keep_open(state.teacher_key)
+        summary = classes.summary(code)
     except SQLAlchemyError:
         classroom.database_down(lang)
         return
+    if summary.refused:
+        st.warning(counted("class_refused_joins", summary.refused, m=summary.per_network), icon=":material/group_add:")
     chart, wrong = st.columns([3, 2], gap="large")
     with chart:
         st.markdown(f"### {counted('class_students', summary.students)}")
-        st.caption(t("class_chart_title", lang))
+        st.caption(f"{t('class_chart_title', lang)} · {t('class_joined', lang, n=summary.joined)}")
         steps = [(s.step, {"right": s.right, **s.slips}) for s in summary.steps]
         st.plotly_chart(class_answers_figure(steps, lang), width="stretch", theme=None, config=ui.PLOTLY_CONFIG)
     with wrong:
@@ -90,6 +115,10 @@ def live(code: str) -> None:
                 st.latex(rf"{checker.target_step(answer.step).label} = {answer.latex}", width="stretch")
                 count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
                 st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}", width=200)
+                st.button(t("class_hide", lang), on_click=hide, args=(answer.step, answer.latex), key=f"hide-{rank}",
+                          icon=":material/visibility_off:", type="tertiary")  # fmt: skip
+        if summary.hidden:
+            st.button(counted("class_show_hidden", summary.hidden), on_click=show_hidden, icon=":material/visibility:")
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
 
 
@@ -133,6 +162,12 @@ def controls(code: str) -> None:
                 st.button(t("class_point_clear", lang), on_click=point, args=(None,))
         if pace and pace.page:
             st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
+        if pace is not None:
+            state.class_per_network = pace.per_network
+        st.number_input(
+            t("class_per_network", lang), min_value=1, max_value=store.MAX_PER_NETWORK, step=1,
+            key="class_per_network", on_change=allow_per_network, help=t("class_per_network_help", lang),
+        )  # fmt: skip
         with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
             st.markdown(t("class_end_confirm", lang))
             st.button(t("class_end_yes", lang), on_click=end, type="primary")

@@ -49,8 +49,9 @@ ANSWERS = {
 
 
 def seed(classes: store.Store, code: str, students: int, rng: random.Random) -> None:
-    for _ in range(students):
+    for n in range(students):
         student = store.student_id()
+        classes.join(code, student, store.network_of(f"198.51.100.{n}"))  # each from home
         for step, choices in ANSWERS.items():
             if rng.random() < 0.15:  # not there yet
                 break
@@ -81,7 +82,7 @@ def main() -> int:
     url = f"sqlite:///{database}"
     classes = store.Store(create_engine(url))
     classes.migrate()
-    new = classes.start_class()
+    new = classes.start_class(store.network_of(None))
     seed(classes, new.code, args.students, random.Random(args.seed))
     classes.point_class(new.key, "chain_rule_vi")
 

@@ -91,7 +91,7 @@ sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
 from bench.servers import APP, cpu_seconds  # noqa: E402
-from bench.stream import Student, _set_widget  # noqa: E402
+from bench.stream import Student, _set_widget, page_cookies  # noqa: E402
 from classroom import PACE_EVERY  # noqa: E402
 from core import slides  # noqa: E402
 from core.i18n import TEXT  # noqa: E402
@@ -439,6 +439,7 @@ class Pupil(User):
         self.view, _ = parse_query(query)  # what the app makes of this link
         self.query = urlencode(query)
         self.student: Student | None = None
+        self.cookies: dict | None = None  # what the server set when this browser first loaded the page
         self.loaded_once = False
 
     @task
@@ -459,7 +460,10 @@ class Pupil(User):
         label = page_label(self.page)
         start = time.perf_counter()
         try:
-            self.student = Student(self.room.url, page=self.page, query=self.query, timeout=self.room.timeout)
+            if self.room.class_code and self.cookies is None:  # a browser loads the page once, and keeps its cookies
+                self.cookies = page_cookies(self.room.url, self.page, self.query)
+            self.student = Student(self.room.url, page=self.page, query=self.query, timeout=self.room.timeout,
+                                   headers=self.cookies)  # fmt: skip
         except Exception as error:  # refused, reset, handshake timeout: counted, tried again after a think
             self.fire("connect", label, start, 0, RenderError("connect", f"{label}: {type(error).__name__}: {error}"))
             if not self.loaded_once:
@@ -1045,7 +1049,9 @@ def open_class(args, databases: contextlib.ExitStack) -> tuple[store.Store, stor
         url = f"sqlite:///{folder}/classes.sqlite"
     classes = store.Store(create_engine(url))
     classes.migrate()
-    return classes, classes.start_class()
+    new = classes.start_class(store.network_of(None))
+    classes.allow_per_network(new.key, store.MAX_PER_NETWORK)  # every student comes from this machine, as from one lab
+    return classes, new
 
 
 def stored_answers(classes: store.Store) -> int:

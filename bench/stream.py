@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -53,6 +55,18 @@ class Render:
 
     def exceptions(self) -> list[str]:
         return [element.exception.message for element in self.of_type("exception")]
+
+
+def page_cookies(base_url: str, page: str = "", query: str = "", headers: dict | None = None) -> dict[str, str]:
+    """Load a page as a browser does before its websocket, and return the cookies the server set
+    (class mode's browser id among them) as the header a browser sends them back in."""
+    url = f"{base_url.rstrip('/')}/{page}?{query}"
+    request = urllib.request.Request(url, headers={"Accept": "text/html", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        jar = SimpleCookie()
+        for header in reply.headers.get_all("Set-Cookie") or ():
+            jar.load(header)
+    return {"Cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())}
 
 
 class Student:

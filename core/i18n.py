@@ -116,8 +116,34 @@ TEXT: dict[str, tuple[str, str]] = {
         "没有使用这个代码的课堂：它已结束，或代码输错了。",
     ),
     "class_busy": (
-        "Too many wrong class codes were tried on this server just now. Try again in a minute.",
-        "刚才有太多错误的课堂代码被尝试。请一分钟后再试。",
+        "Too many wrong class codes came from your network just now. Check the code, and try again in a minute.",
+        "刚才从你的网络尝试了太多错误的课堂代码。请检查代码，一分钟后再试。",
+    ),
+    "class_old_link": (
+        "That class has ended: its link no longer works. Ask your teacher for the new one.",
+        "这节课已结束：它的链接不再有效。请向老师要新的链接。",
+    ),
+    "class_network_full": (
+        "This class already counts as many students from your network as its teacher allows. "
+        "Ask your teacher to raise the limit.",
+        "这节课来自你所在网络的学生人数已达到老师设定的上限。请老师提高上限。",
+    ),
+    "class_no_browser": (
+        "Reload the page to join the class.",
+        "请重新加载页面以加入课堂。",
+    ),
+    "class_not_joined": (
+        "Not sent: you are not in this class any more. Open the class link again.",
+        "没有发送：你已不在这节课中。请重新打开课堂链接。",
+    ),
+    "class_network_classes": (
+        "Your network has started as many classes as it may run at once. End one, or wait until "
+        "a class no one joined closes (15 minutes).",
+        "你的网络已开设了允许同时进行的最多课堂。请结束一节，或等待无人加入的课堂关闭（15 分钟）。",
+    ),
+    "class_waiting": (
+        "Your answer is kept and goes to the class as soon as the database is back; no need to type it again.",
+        "你的答案已保留，数据库恢复后会自动发送到课堂，无需重新输入。",
     ),
     "class_ended": ("Your class has ended: this answer was not sent.", "你的课堂已结束：这个答案没有发送。"),
     "class_gone": ("Class {code} has ended.", "课堂 {code} 已结束。"),
@@ -129,9 +155,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Not sent to your class: the class is sending too many answers right now. Try again in a minute.",
         "没有发送到课堂：全班此刻发送的答案太多。请一分钟后再试。",
     ),
-    "class_class_full": (
-        "Not sent: your class has stored as many answers as it can.",
-        "没有发送：你的课堂已存满答案。",
+    "class_student_full": (
+        "Not sent: you have sent this class as many answers as it keeps from one student.",
+        "没有发送：你发送到这节课的答案已达到每名学生的上限。",
     ),
     "class_too_long": ("Not sent to your class: the answer is too long to store.", "没有发送到课堂：答案太长，无法保存。"),
     "class_server_full": (
@@ -182,6 +208,25 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "class_end_yes": ("End it and delete the answers", "结束并删除答案"),
     "class_ended_teacher": ("The class has ended and its answers are deleted.", "课堂已结束，答案已删除。"),
+    "class_hide": ("Hide", "隐藏"),
+    "class_show_hidden": ("Show the {n} hidden answers", "显示 {n} 个已隐藏的答案"),
+    "class_show_hidden_one": ("Show the hidden answer", "显示已隐藏的答案"),
+    "class_per_network": ("Students from one network", "同一网络的学生人数上限"),
+    "class_per_network_help": (
+        "A class counts at most this many students from one network, so that one machine cannot pose "
+        "as a class. Raise it for a lab or a school where everyone shares one network.",
+        "一节课最多计入来自同一网络的这么多名学生，以免一台机器冒充全班。"
+        "在所有人共用一个网络的机房或学校，请提高它。",
+    ),
+    "class_refused_joins": (
+        "{n} students could not join: their network already had {m} in the class. Raise the limit in the sidebar.",
+        "{n} 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限。",
+    ),
+    "class_refused_joins_one": (
+        "1 student could not join: their network already had {m} in the class. Raise the limit in the sidebar.",
+        "1 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限。",
+    ),
+    "class_joined": ("{n} joined", "{n} 人已加入"),
     "class_refresh": ("Updates by itself every {s} s.", "每 {s} 秒自动更新。"),
     "other_flower": (
         "The sidebar's flower is observed as {chosen}, but {ce} needs a flower observed as {needed}: this page uses the {needed} training flower.",

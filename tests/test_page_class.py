@@ -13,6 +13,7 @@ import store
 from core import checker
 from core.i18n import TEXT
 from tests.test_app import all_text, figures, open_app
+from tests.test_store import TEACHERS, pupil
 
 CLASS_PAGE = "app_pages/10_class.py"
 CHECK_PAGE = "app_pages/8_check.py"
@@ -72,7 +73,7 @@ def test_a_teacher_starts_a_class_and_gets_both_links_once(classes, lang):
 
 
 def test_the_teacher_link_opens_the_dashboard_and_leaves_the_address_bar(classes):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     at = open_app(teacher=new.key, lang="zh")
     assert "teacher" not in at.query_params
     at.switch_page(CLASS_PAGE).run()
@@ -82,8 +83,8 @@ def test_the_teacher_link_opens_the_dashboard_and_leaves_the_address_bar(classes
 
 @pytest.mark.parametrize("key", ["wrong", "A" * 32, "x" * 5000, "<b>hi</b>"])
 def test_a_wrong_key_shows_nothing_of_any_class(classes, key):
-    new = classes.start_class()
-    classes.record(new.code, store.student_id(), store.Answer("vi.result", "- P_{se}", False, "sign"))
+    new = classes.start_class(TEACHERS)
+    classes.record(new.code, pupil(classes, new.code), store.Answer("vi.result", "- P_{se}", False, "sign"))
     at = open_app(teacher=key).switch_page(CLASS_PAGE).run()
     assert not at.exception
     assert [e.value for e in at.error] == [text("class_no_dashboard")]
@@ -91,7 +92,7 @@ def test_a_wrong_key_shows_nothing_of_any_class(classes, key):
 
 
 def test_an_ended_or_expired_class_shows_nothing(classes):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     classes.end_class(new.key)
     at = open_app(teacher=new.key).switch_page(CLASS_PAGE).run()
     assert [e.value for e in at.error] == [text("class_no_dashboard")] and not figures(at)
@@ -99,7 +100,7 @@ def test_an_ended_or_expired_class_shows_nothing(classes):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_student_joins_by_link_and_their_verdicts_reach_the_dashboard(classes, lang):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     at = open_app(**{"class": new.code.lower(), "lang": lang})
     assert not at.exception
     assert at.query_params["class"] == new.code
@@ -118,7 +119,7 @@ def test_a_student_joins_by_link_and_their_verdicts_reach_the_dashboard(classes,
 
 
 def test_a_student_not_in_a_class_sends_nothing(classes):
-    classes.start_class()
+    classes.start_class(TEACHERS)
     at = open_app().switch_page(CHECK_PAGE).run()
     answer(at, "vi", "result", "-P_se")
     assert classes.summary("AAAAAA").students == 0
@@ -137,7 +138,7 @@ def test_a_bad_or_unknown_code_says_so_and_leaves_the_class_out(classes, code, n
 
 
 def test_a_student_leaves_the_class(classes):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     at = open_app(**{"class": new.code})
     button(at, "class_leave").click().run()
     assert "class" not in at.query_params
@@ -146,7 +147,7 @@ def test_a_student_leaves_the_class(classes):
 
 def test_a_student_over_the_rate_gets_a_short_message_and_nothing_is_stored(classes, monkeypatch):
     monkeypatch.setattr(store, "STUDENT_LIMIT", (1, 60.0))
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     at = open_app(**{"class": new.code}).switch_page(CHECK_PAGE).run()
     answer(at, "se", "1", "1/P_se")
     answer(at, "se", "1", "-1/P_se")  # a second answer within the minute
@@ -156,7 +157,7 @@ def test_a_student_over_the_rate_gets_a_short_message_and_nothing_is_stored(clas
 
 
 def test_the_teachers_pointer_reaches_the_students_page(classes):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     classes.point_class(new.key, "chain_rule_vi")
     at = open_app(**{"class": new.code})
     assert text("class_go", page=text("page_chain_vi")) in [m.value for m in at.markdown]
@@ -167,7 +168,7 @@ def test_the_teachers_pointer_reaches_the_students_page(classes):
 
 
 def test_a_slide_in_presentation_mode_has_no_pacing_prompt(classes):
-    new = classes.start_class()
+    new = classes.start_class(TEACHERS)
     classes.point_class(new.key, "chain_rule_vi")
     at = open_app(**{"class": new.code, "present": "1"})
     assert not at.exception
@@ -187,8 +188,8 @@ def test_an_unreachable_database_is_a_short_message(monkeypatch):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_dashboard_shows_the_classs_counts_and_wrong_answers_and_no_student_ids(classes, lang):
-    new = classes.start_class()
-    students = [store.student_id() for _ in range(3)]
+    new = classes.start_class(TEACHERS)
+    students = [pupil(classes, new.code) for _ in range(3)]
     for student, typed in zip(students, ("P_se", "-P_se", "-P_se"), strict=True):
         verdict = checker.check(typed, "vi.result")
         classes.record(new.code, student, store.Answer("vi.result", verdict.latex, verdict.equivalent, verdict.slip))
@@ -242,11 +243,11 @@ def test_the_database_comes_from_the_environment_then_secrets(tmp_path, monkeypa
 
 def test_an_ended_class_goes_while_no_one_uses_class_mode(classes, monkeypatch):
     monkeypatch.setattr(store, "CLEAN_EVERY", 0.1)
-    at = open_app(**{"class": classes.start_class().code})  # the app's store and its cleaner start
+    at = open_app(**{"class": classes.start_class(TEACHERS).code})  # the app's store and its cleaner start
     assert not at.exception
     yesterday = store.Store(classes.engine, clock=lambda: time.time() - 25 * 3600)
-    ended = yesterday.start_class()
-    yesterday.record(ended.code, store.student_id(), store.Answer("se.3", "1", True, None))
+    ended = yesterday.start_class(TEACHERS)
+    yesterday.record(ended.code, pupil(yesterday, ended.code), store.Answer("se.3", "1", True, None))
     deadline = time.monotonic() + 10
     while ended.code in started_codes(str(classes.engine.url)) and time.monotonic() < deadline:
         time.sleep(0.1)

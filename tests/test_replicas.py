@@ -40,6 +40,7 @@ from sqlalchemy import create_engine
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
+import guard
 import store
 from bench.stream import Render, Student
 from core.i18n import TEXT
@@ -240,12 +241,13 @@ class Pupil:
     view: tuple[str, str, str]
     route: str  # the softmax_route cookie nginx gave this browser
     replica: str  # where nginx sent its page
+    browser: str  # the id the replica's page gave this browser (guard.BrowserIds), whatever replica it meets later
     student: Student | None = None
     first: Render | None = None
 
     @property
     def cookie(self) -> dict[str, str]:
-        return {"Cookie": f"{ROUTE}={self.route}"}
+        return {"Cookie": f"{ROUTE}={self.route}; {guard.BROWSER_COOKIE}={self.browser}"}
 
     def connect(self, url: str) -> str:
         """A websocket through nginx with this browser's cookie; the replica that took it."""
@@ -261,8 +263,9 @@ def enrol(deployment: Deployment) -> list[Pupil]:
         view = VIEWS[len(pupils)]
         reply = http(f"{deployment.url}/{PAGE}?{query(view)}")
         assert reply.status == 200 and b"<html" in reply.body.lower()
-        pupil = Pupil(view, reply.cookies()[ROUTE], reply.replica)
+        pupil = Pupil(view, reply.cookies()[ROUTE], reply.replica, reply.cookies()[guard.BROWSER_COOKIE])
         assert re.fullmatch(r"[0-9a-f]{32}", pupil.route) and pupil.replica in deployment.replicas
+        assert guard.BROWSER_ID.fullmatch(pupil.browser)
         if sum(p.replica == pupil.replica for p in pupils) < PER_REPLICA:
             pupils.append(pupil)
         if len(pupils) == PER_REPLICA * len(deployment.replicas):
@@ -324,7 +327,8 @@ def test_students_on_both_replicas_answer_into_one_dashboard(deployment):
     engine = create_engine(deployment.database)
     classes = store.Store(engine)
     classes.migrate()  # as the first replica to open the database would
-    new = classes.start_class()
+    new = classes.start_class(store.network_of(None))
+    classes.allow_per_network(new.key, 50)  # the students all come from this machine, as from one lab
     engine.dispose()
     pupils = enrol(deployment)
     answers = {"-1/P_se": "right", "1/P_se": "sign"}  # CE_se's step ①, which page 8 opens on

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 import store
 from core import checker
-from store import Answer, Refused, Store, TokenBucket
+from store import Answer, Refused, Store
 
 
 class Clock:
@@ -43,10 +44,20 @@ def clock():
 @pytest.fixture
 def db(url, clock):
     engine = create_engine(url)
-    s = Store(engine, clock=clock, unknown_codes=TokenBucket(rate=2.0, burst=5, clock=clock))
+    s = Store(engine, clock=clock, monotonic=clock)
     s.migrate()
     yield s
     engine.dispose()
+
+
+TEACHERS, PUPILS = store.network_of("203.0.113.7"), store.network_of("198.51.100.2")
+
+
+def pupil(db, code: str, network: str = PUPILS) -> str:
+    """A student of `network` who has joined the class."""
+    me = store.student_id()
+    db.join(code, me, network)
+    return me
 
 
 RIGHT = Answer("se.2", checker.check("P_se - 1", "se.2").latex, True, None)
@@ -66,7 +77,7 @@ def test_the_schema_is_created_once_and_versioned(db, url):
 
 
 def test_replicas_starting_together_create_one_schema(url):
-    engines = [create_engine(url) for _ in range(4)]
+    engines = [create_engine(url) for _ in range(8)]
     failures = []
 
     def start(engine):
@@ -88,7 +99,7 @@ def test_replicas_starting_together_create_one_schema(url):
 
 
 def test_a_class_has_a_short_code_and_a_secret_key_stored_only_hashed(db):
-    new = db.start_class()
+    new = db.start_class(TEACHERS)
     assert store.CODE_PATTERN.fullmatch(new.code)
     assert len(new.key) >= 22  # token_urlsafe(24): 192 random bits, at least the 128 asked for
     assert db.teacher_class(new.key) == new.code
@@ -96,29 +107,30 @@ def test_a_class_has_a_short_code_and_a_secret_key_stored_only_hashed(db):
         stored = [str(v) for row in c.execute(select(store.classes)).all() for v in row]
     assert new.key not in " ".join(stored)
     assert store.key_hash(new.key) in stored
-    assert db.start_class().code != new.code
+    assert db.start_class(TEACHERS).code != new.code
 
 
 @pytest.mark.parametrize("key", ["", None, "wrong", "x" * 5000])
 def test_a_wrong_or_missing_key_is_no_teachers(db, key):
-    db.start_class()
+    db.start_class(TEACHERS)
     assert db.teacher_class(key) is None
     assert db.end_class(key or "") is False
     assert db.point_class(key or "", "softmax") is False
 
 
 def test_after_24_hours_a_class_is_gone_with_its_answers(db, clock):
-    new = db.start_class()
-    db.record(new.code, store.student_id(), RIGHT)
+    new = db.start_class(TEACHERS)
+    me = pupil(db, new.code)
+    db.record(new.code, me, RIGHT)
     clock.now += store.LIFETIME - 1
     assert db.teacher_class(new.key) == new.code
     clock.now += 2
     assert db.teacher_class(new.key) is None
     assert db.pace(new.code) is None
-    with pytest.raises(Refused, match="unknown"):
-        db.join(new.code)
+    with pytest.raises(Refused, match="old_link"):  # an old link is no guess
+        db.join(new.code, store.student_id(), PUPILS)
     with pytest.raises(Refused, match="ended"):
-        db.record(new.code, store.student_id(), RIGHT)
+        db.record(new.code, me, RIGHT)
     assert db.clean() == 1
     with db.engine.connect() as c:
         assert c.scalar(text("SELECT count(*) FROM softmax_answers")) == 0
@@ -126,36 +138,141 @@ def test_after_24_hours_a_class_is_gone_with_its_answers(db, clock):
 
 
 def test_ending_a_class_deletes_its_rows_and_no_other_class(db):
-    mine, other = db.start_class(), db.start_class()
+    mine, other = db.start_class(TEACHERS), db.start_class(TEACHERS)
     for code in (mine.code, other.code):
-        db.record(code, store.student_id(), RIGHT)
+        db.record(code, pupil(db, code), RIGHT)
     assert db.end_class(mine.key)
     assert db.teacher_class(mine.key) is None
     assert db.summary(mine.code).students == 0
     assert db.summary(other.code).students == 1
+    with pytest.raises(Refused, match="old_link"):
+        db.join(mine.code, store.student_id(), PUPILS)
 
 
 def test_students_join_by_code_in_any_case(db):
-    new = db.start_class()
-    assert db.join(new.code.lower()) == new.code
-    assert db.join(f"  {new.code} ") == new.code
+    new = db.start_class(TEACHERS)
+    me = store.student_id()
+    assert db.join(new.code.lower(), me, PUPILS) == new.code
+    assert db.join(f"  {new.code} ", me, PUPILS) == new.code
     for text_ in ("", None, "K7Q2P", "K7Q2PX0", "<script>", "O0O0O0", "ABC DEF"):
         with pytest.raises(Refused):
-            db.join(text_)
+            db.join(text_, me, PUPILS)
+    with pytest.raises(Refused):
+        db.join(new.code, "not-an-id", PUPILS)
 
 
-def test_guessing_codes_is_throttled_for_the_whole_server(db, clock):
-    new = db.start_class()
-    answers = []
-    for guess in ("AAAAAA", "AAAAAB", "AAAAAC", "AAAAAD", "AAAAAE", "AAAAAF", "AAAAAG"):
+GUESSES = [f"AAAA{a}{b}" for a in "ABCDEFGH" for b in "ABCDEFGH"]
+
+
+def test_a_guesser_only_slows_his_own_network_and_a_right_code_is_never_refused(db, clock):
+    new = db.start_class(TEACHERS)
+    guesser, attacker = store.student_id(), store.network_of("192.0.2.66")
+    refusals = []
+    for guess in GUESSES[:20]:
         with pytest.raises(Refused) as refused:
-            db.join(guess)
-        answers.append(refused.value.key)
-    assert answers == ["unknown"] * 5 + ["busy"] * 2  # the burst; then even a right code waits
+            db.join(guess, store.student_id(), attacker)  # a new student for every guess
+        refusals.append(refused.value.key)
+    burst = store.WRONG_CODES[1]
+    assert refusals == ["unknown"] * burst + ["busy"] * (20 - burst)
+    db.allow_per_network(new.key, 100)  # a lab behind one NAT
+    for _ in range(60):  # the class joins meanwhile, from another network, with the right code
+        assert db.join(new.code, store.student_id(), PUPILS) == new.code  # and is never charged for it
+    with pytest.raises(Refused, match="unknown"):
+        db.join("AAAAAA", store.student_id(), PUPILS)
+    with pytest.raises(Refused, match="busy"):  # the guesser's network waits, whatever it types
+        db.join(new.code, guesser, attacker)
+    clock.now += 1 / store.WRONG_CODES[0]
+    assert db.join(new.code, guesser, attacker) == new.code  # one token back
+
+
+def test_one_student_guessing_is_throttled_on_any_network(db):
+    new, me = db.start_class(TEACHERS), store.student_id()
+    for n, guess in enumerate(GUESSES[: store.WRONG_CODES[1]]):
+        with pytest.raises(Refused, match="unknown"):
+            db.join(guess, me, store.network_of(f"192.0.2.{n}"))
     with pytest.raises(Refused, match="busy"):
-        db.join(new.code)
-    clock.now += 1
-    assert db.join(new.code) == new.code  # 2 a second again
+        db.join(new.code, me, store.network_of("192.0.2.200"))
+
+
+def test_a_reopened_link_of_an_ended_class_charges_nothing(db):
+    gone, live = db.start_class(TEACHERS), db.start_class(TEACHERS)
+    db.end_class(gone.key)
+    for _ in range(60):  # a class reopening the old link at once
+        with pytest.raises(Refused, match="old_link"):
+            db.join(gone.code, store.student_id(), PUPILS)
+    assert db.join(live.code, store.student_id(), PUPILS) == live.code
+
+
+def test_one_network_starts_a_bounded_number_of_classes(db, clock):
+    started = [db.start_class(TEACHERS) for _ in range(store.NETWORK_CLASSES)]
+    with pytest.raises(Refused, match="network_classes"):
+        db.start_class(TEACHERS)
+    assert db.start_class(PUPILS)  # another teacher is not held back
+    db.end_class(started[0].key)
+    assert db.start_class(TEACHERS)
+
+
+def test_a_class_no_one_joined_expires_within_minutes_unless_its_teacher_watches(db, clock):
+    idle, watched, joined = (db.start_class(TEACHERS) for _ in range(3))
+    db.join(joined.code, store.student_id(), PUPILS)
+    for _ in range(int(store.UNJOINED // 60) + 5):
+        clock.now += 60
+        db.keep_open(watched.key)
+    assert db.teacher_class(idle.key) is None
+    assert db.teacher_class(watched.key) == watched.code
+    assert db.teacher_class(joined.key) == joined.code  # a joined class lives its whole day
+    clock.now = 1_800_000_000.0 + store.LIFETIME + 1
+    assert db.teacher_class(joined.key) is None
+    assert db.clean() == 3
+
+
+def test_one_network_counts_as_many_students_as_the_teacher_allows(db):
+    new = db.start_class(TEACHERS)
+    lab = [store.student_id() for _ in range(store.PER_NETWORK + 3)]
+    for me in lab[: store.PER_NETWORK]:
+        db.join(new.code, me, PUPILS)
+    for me in lab[store.PER_NETWORK :]:
+        with pytest.raises(Refused, match="network_full"):
+            db.join(new.code, me, PUPILS)
+        with pytest.raises(Refused, match="not_joined"):  # no answer without a place in the class
+            db.record(new.code, me, RIGHT)
+    assert db.join(new.code, store.student_id(), store.network_of("192.0.2.1")) == new.code  # another home
+    summary = db.summary(new.code)
+    assert (summary.joined, summary.refused, summary.per_network) == (store.PER_NETWORK + 1, 3, store.PER_NETWORK)
+    assert not db.allow_per_network("wrong key", 50)
+    assert not db.allow_per_network(new.key, 0) and not db.allow_per_network(new.key, store.MAX_PER_NETWORK + 1)
+    assert db.allow_per_network(new.key, store.PER_NETWORK + 3)  # the teacher's lab behind one NAT
+    for me in lab[store.PER_NETWORK :]:
+        assert db.join(new.code, me, PUPILS) == new.code
+    assert db.pace(new.code).per_network == store.PER_NETWORK + 3
+
+
+def test_a_student_who_comes_back_is_counted_once(db):
+    new = db.start_class(TEACHERS)
+    me = pupil(db, new.code)
+    db.record(new.code, me, SLIP)
+    for network in (PUPILS, store.network_of("192.0.2.9")):  # a reconnect, a restart, a phone off Wi-Fi
+        assert db.join(new.code, me, network) == new.code
+    db.record(new.code, me, RIGHT)
+    summary = db.summary(new.code)
+    assert (summary.students, summary.joined) == (1, 1)
+
+
+def test_the_teacher_hides_a_wrong_answer_from_the_projector(db):
+    new = db.start_class(TEACHERS)
+    rude = Answer("se.1", "5318008", False, "other")
+    for answer in (rude, rude, SLIP):
+        db.record(new.code, pupil(db, new.code), answer)
+    assert [w.latex for w in db.summary(new.code).wrong] == [rude.latex, SLIP.latex]
+    assert not db.hide("wrong key", rude.step, rude.latex)
+    assert db.hide(new.key, rude.step, rude.latex) and db.hide(new.key, rude.step, rude.latex)
+    summary = db.summary(new.code)
+    assert [w.latex for w in summary.wrong] == [SLIP.latex] and summary.hidden == 1
+    db.record(new.code, pupil(db, new.code), rude)  # sent again by another: still hidden
+    assert [w.latex for w in db.summary(new.code).wrong] == [SLIP.latex]
+    assert db.summary(new.code).steps[0].slips["other"] == 3  # the bars still count every answer
+    assert db.show_hidden(new.key)
+    assert db.summary(new.code).wrong[0] == store.WrongAnswer("se.1", rude.latex, "other", 3)
 
 
 def test_only_the_checkers_verdict_is_recorded(db):
@@ -177,18 +294,19 @@ def test_only_the_checkers_verdict_is_recorded(db):
     ],
 )
 def test_bad_values_are_not_stored(db, answer):
-    new = db.start_class()
+    new = db.start_class(TEACHERS)
     with pytest.raises(Refused):
-        db.record(new.code, store.student_id(), answer)
-    for code, student in ((new.code, "not-hex"), ("AAAAAA", store.student_id())):
+        db.record(new.code, pupil(db, new.code), answer)
+    for code, student in ((new.code, "not-hex"), ("AAAAAA", pupil(db, new.code))):
         with pytest.raises(Refused):
             db.record(code, student, RIGHT)
     assert db.summary(new.code).students == 0
 
 
 def test_a_student_and_a_class_answer_at_a_bounded_rate(db, clock, monkeypatch):
-    new = db.start_class()
-    student = store.student_id()
+    new = db.start_class(TEACHERS)
+    db.allow_per_network(new.key, 100)
+    student = pupil(db, new.code)
     limit, window = store.STUDENT_LIMIT
     for _ in range(limit):
         db.record(new.code, student, SLIP)
@@ -201,18 +319,26 @@ def test_a_student_and_a_class_answer_at_a_bounded_rate(db, clock, monkeypatch):
     monkeypatch.setattr(store, "CLASS_LIMIT", (3, 60.0))
     clock.now += window + 1
     for _ in range(3):
-        db.record(new.code, store.student_id(), RIGHT)
+        db.record(new.code, pupil(db, new.code), RIGHT)
     with pytest.raises(Refused, match="class_rate"):
-        db.record(new.code, store.student_id(), RIGHT)
-    monkeypatch.setattr(store, "MAX_ROWS", 24)  # rows so far
-    clock.now += window + 1
-    with pytest.raises(Refused, match="class_full"):
-        db.record(new.code, store.student_id(), RIGHT)
+        db.record(new.code, pupil(db, new.code), RIGHT)
+
+
+def test_one_student_cannot_fill_a_class(db, clock, monkeypatch):
+    new = db.start_class(TEACHERS)
+    flooder, honest = pupil(db, new.code), pupil(db, new.code)
+    monkeypatch.setattr(store, "STUDENT_ROWS", 30)
+    with pytest.raises(Refused, match="student_full"):
+        for _ in range(31):
+            clock.now += 3.5  # 17 a minute: under the rate limit
+            db.record(new.code, flooder, SLIP)
+    db.record(new.code, honest, RIGHT)
+    assert db.summary(new.code).students == 2
 
 
 def test_the_dashboard_counts_each_students_latest_verdict(db):
-    new = db.start_class()
-    right, slipped, changed = (store.student_id() for _ in range(3))
+    new = db.start_class(TEACHERS)
+    right, slipped, changed = (pupil(db, new.code) for _ in range(3))
     db.record(new.code, right, Answer("vi.result", "P_{se}", True, None))
     db.record(new.code, slipped, SLIP)
     db.record(new.code, changed, SLIP)
@@ -230,18 +356,19 @@ def test_the_dashboard_counts_each_students_latest_verdict(db):
 
 
 def test_the_most_frequent_wrong_answers_come_first(db):
-    new = db.start_class()
+    new = db.start_class(TEACHERS)
+    db.allow_per_network(new.key, 100)
     wrong = [Answer("se.1", f"{n} P_{{se}}", False, "factor") for n in range(2, 10)]
     for index, answer in enumerate(wrong):
         for _ in range(index + 1):
-            db.record(new.code, store.student_id(), answer)
+            db.record(new.code, pupil(db, new.code), answer)
     shown = db.summary(new.code).wrong
     assert [w.students for w in shown] == [8, 7, 6, 5, 4, 3]
     assert shown[0].latex == wrong[-1].latex
 
 
 def test_the_teacher_points_the_class_at_a_page(db, clock):
-    new = db.start_class()
+    new = db.start_class(TEACHERS)
     assert db.pace(new.code) == store.Pace(None, None)
     assert db.point_class(new.key, "chain_rule_vi")
     assert db.pace(new.code) == store.Pace("chain_rule_vi", clock.now)
@@ -261,12 +388,14 @@ ANSWERS = st.tuples(
 @given(st.lists(ANSWERS, max_size=30))
 def test_every_student_who_answered_a_step_counts_once_there(tmp_path_factory, answers):
     engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('h') / 'c.sqlite'}")
-    db = Store(engine)
+    clock = Clock()
+    db = Store(engine, clock=clock)
     db.migrate()
-    new = db.start_class()
-    students = [store.student_id() for _ in range(5)]
+    new = db.start_class(TEACHERS)
+    students = [pupil(db, new.code) for _ in range(5)]
     latest = {}
     for who, step, slip in answers:
+        clock.now += 60 / store.STUDENT_LIMIT[0]  # within the rate limit, however one student answers
         db.record(new.code, students[who], Answer(step, "P_{se}" if slip is None else "x", slip is None, slip))
         latest[(who, step)] = slip
     summary = db.summary(new.code)
@@ -276,4 +405,97 @@ def test_every_student_who_answered_a_step_counts_once_there(tmp_path_factory, a
         assert counts.answered == len(mine)
         assert counts.right == mine.count(None)
         assert counts.slips == {slip: mine.count(slip) for slip in checker.SLIPS}
+    engine.dispose()
+
+
+def sqlite_store(path, clock=None):
+    engine = create_engine(f"sqlite:///{path}", **store.engine_options("sqlite://"))
+    db = Store(engine, clock=clock or Clock())
+    db.migrate()
+    return db
+
+
+@pytest.mark.parametrize("fault", ["missing", "replaced", "read-only"])
+def test_a_lost_sqlite_file_is_said_never_written_to_a_ghost(tmp_path, fault):
+    path = tmp_path / "classes.sqlite"
+    db = sqlite_store(path)
+    new = db.start_class(TEACHERS)
+    me = pupil(db, new.code)
+    if fault == "missing":
+        for file in tmp_path.iterdir():
+            file.unlink()
+    elif fault == "replaced":
+        path.rename(tmp_path / "old.sqlite")
+        sqlite_store(path)  # someone else's fresh database where ours was
+    else:
+        path.chmod(0o444)  # root writes it all the same: the store looks at the file's mode
+    with pytest.raises(SQLAlchemyError):
+        db.record(new.code, me, RIGHT)
+    with pytest.raises(SQLAlchemyError):
+        db.start_class(TEACHERS)
+    if fault != "read-only":
+        with pytest.raises(SQLAlchemyError):
+            db.join(new.code, me, PUPILS)
+        assert path.exists() == (fault == "replaced")  # nothing made a new, empty file
+    else:
+        assert db.join(new.code, me, PUPILS) == new.code  # reading still works
+        path.chmod(0o644)
+        db.record(new.code, me, RIGHT)  # and writing, once the file is writable again
+        assert db.summary(new.code).students == 1
+
+
+def test_a_statement_waits_about_a_second_for_a_lock(url):
+    engine = create_engine(url, **store.engine_options(url))
+    Store(engine).migrate()
+    with engine.connect() as c:
+        if engine.dialect.name == "sqlite":
+            assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.LOCK_WAIT * 1000
+        else:
+            assert c.exec_driver_sql("SHOW lock_timeout").scalar() == f"{store.LOCK_WAIT:.0f}s"
+    engine.dispose()
+
+
+def test_a_locked_sqlite_file_refuses_rather_than_storing_later(tmp_path):
+    db = sqlite_store(tmp_path / "classes.sqlite")
+    new = db.start_class(TEACHERS)
+    me = pupil(db, new.code)
+    with db.engine.connect().execution_options(immediate=True) as holder, holder.begin():
+        with pytest.raises(SQLAlchemyError, match="locked"):
+            db.record(new.code, me, RIGHT)
+    assert db.summary(new.code).students == 0
+    db.record(new.code, me, RIGHT)
+    assert db.summary(new.code).students == 1
+
+
+def test_a_version_1_database_is_brought_up_to_date_with_its_students(url):
+    engine = create_engine(url)
+    serial = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as c:  # the schema and a class as version 1 left them
+        c.exec_driver_sql("CREATE TABLE softmax_schema (version INTEGER NOT NULL)")
+        c.exec_driver_sql("INSERT INTO softmax_schema VALUES (1)")
+        c.exec_driver_sql(
+            "CREATE TABLE softmax_classes (code VARCHAR(6) PRIMARY KEY, key_hash VARCHAR(64) NOT NULL UNIQUE, "
+            "created FLOAT NOT NULL, expires FLOAT NOT NULL, pace_page VARCHAR(32), pace_at FLOAT)"
+        )
+        c.exec_driver_sql(
+            f"CREATE TABLE softmax_answers (id {serial} PRIMARY KEY, class_code VARCHAR(6) NOT NULL, "
+            "student VARCHAR(16) NOT NULL, step VARCHAR(12) NOT NULL, latex VARCHAR(1000) NOT NULL, "
+            "equivalent BOOLEAN NOT NULL, slip VARCHAR(12), at FLOAT NOT NULL)"
+        )
+        c.execute(
+            text("INSERT INTO softmax_classes VALUES ('K7Q2PX', :h, 0, 1e12, NULL, NULL)"), {"h": store.key_hash("k")}
+        )
+        c.execute(
+            text(
+                "INSERT INTO softmax_answers (class_code, student, step, latex, equivalent, slip, at) "
+                "VALUES ('K7Q2PX', 'aaaaaaaaaaaaaaaa', 'se.2', 'x', false, 'other', 1)"
+            )
+        )
+    db = Store(engine)
+    db.migrate()
+    assert db.schema_version() == store.SCHEMA_VERSION
+    summary = db.summary("K7Q2PX")
+    assert (summary.students, summary.joined, summary.per_network) == (1, 1, store.PER_NETWORK)
+    db.record("K7Q2PX", "aaaaaaaaaaaaaaaa", RIGHT)  # its student is still in the class
+    assert db.join("K7Q2PX", store.student_id(), PUPILS) == "K7Q2PX"
     engine.dispose()
