@@ -118,7 +118,8 @@ def live(code: str) -> None:
                 st.button(t("class_hide", lang), on_click=hide, args=(answer.step, answer.latex), key=f"hide-{rank}",
                           icon=":material/visibility_off:", type="tertiary")  # fmt: skip
         if summary.hidden:
-            st.button(counted("class_show_hidden", summary.hidden), on_click=show_hidden, icon=":material/visibility:")
+            st.button(counted("class_show_hidden", summary.hidden), on_click=show_hidden, icon=":material/visibility:",
+                      key="class_show_hidden")  # fmt: skip
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
 
 
@@ -179,7 +180,8 @@ def doors() -> None:
     st.markdown(t("class_intro", lang))
     teacher, student = st.columns(2, gap="large")
     with teacher:
-        st.button(t("class_start", lang), on_click=start, type="primary", icon=":material/co_present:")
+        st.button(t("class_start", lang), on_click=start, type="primary", icon=":material/co_present:",
+                  key="class_start")  # fmt: skip
         st.text_input(t("class_key_label", lang), key="class_key_text", type="password", max_chars=300)
         st.button(t("class_open", lang), on_click=open_dashboard)
     with student:

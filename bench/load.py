@@ -612,7 +612,7 @@ class ClassPupil(Pupil):
         if TEXT["class_sent"][index].format(code=self.room.class_code) in result.texts():
             return None
         alerts = [element.alert.body for element in result.of_type("alert")]
-        for reason in ("student_rate", "class_rate", "class_full"):
+        for reason in ("student_rate", "class_rate", "student_full"):
             if TEXT[f"class_{reason}"][index] in alerts:
                 self.room.refused[reason] += 1
                 return None

@@ -21,6 +21,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
+CLICK = object()  # a button's press: sent with the rerun it causes, never again (as a browser does)
 WIDGET_VALUE_FIELDS = ("bool_value", "double_value", "int_value", "string_value", "double_array_value")
 
 
@@ -116,6 +117,7 @@ class Student:
         self.widget_values.update(widgets or {})
         for key, value in self.widget_values.items():
             _set_widget(state.widget_states.widgets.add(), self.widget_ids[key], value)
+        self.widget_values = {key: value for key, value in self.widget_values.items() if value is not CLICK}
         start = time.perf_counter()
         self.socket.send(message.SerializeToString())
         return self._read_run(start, fragment_run=bool(fragment))
@@ -183,7 +185,9 @@ class Student:
 
 def _set_widget(state, widget_id: str, value) -> None:
     state.id = widget_id
-    if isinstance(value, bool):
+    if value is CLICK:
+        state.trigger_value = True
+    elif isinstance(value, bool):
         state.bool_value = value
     elif isinstance(value, float):
         state.double_array_value.data.append(value)  # st.slider sends its value as a list

@@ -254,3 +254,65 @@ def test_an_ended_class_goes_while_no_one_uses_class_mode(classes, monkeypatch):
     with classes.engine.connect() as db:
         assert db.scalar(select(store.classes.c.code).where(store.classes.c.code == ended.code)) is None
         assert db.scalar(select(func.count()).select_from(store.answers)) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_answer_the_database_could_not_take_goes_when_it_is_back(classes, tmp_path, lang):
+    new = classes.start_class(TEACHERS)
+    at = open_app(**{"class": new.code, "lang": lang}).switch_page(CHECK_PAGE).run()
+    database = tmp_path / "classes.sqlite"
+    database.chmod(0o444)  # read-only: the app's store refuses to write, and says so
+    answer(at, "vi", "result", "-P_se")
+    assert not at.exception
+    assert text("class_database", lang) in [w.value for w in at.warning]
+    assert text("class_waiting", lang) in shown(at) and text("class_sent", lang, code=new.code) not in shown(at)
+    assert classes.summary(new.code).students == 0
+    database.chmod(0o644)
+    at.run()  # the next run of the page (or the pacing fragment's, every 5 s): no retyping
+    assert text("class_sent", lang, code=new.code) in shown(at) and not at.warning
+    at.run()
+    with classes.engine.connect() as db:
+        assert db.execute(select(store.answers.c.latex)).scalars().all() == ["- P_{se}"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_teacher_hides_a_wrong_answer_and_raises_the_limit_per_network(classes, lang):
+    new = classes.start_class(TEACHERS)
+    for typed in ("5318008", "-P_se"):
+        verdict = checker.check(typed, "vi.result")
+        answer_ = store.Answer("vi.result", verdict.latex, verdict.equivalent, verdict.slip)
+        classes.record(new.code, pupil(classes, new.code), answer_)
+    lab = store.network_of("192.0.2.7")
+    for _ in range(store.PER_NETWORK):
+        pupil(classes, new.code, lab)
+    with pytest.raises(store.Refused):
+        pupil(classes, new.code, lab)
+    at = open_app(teacher=new.key, lang=lang).switch_page(CLASS_PAGE).run()
+    assert not at.exception
+    refused = TEXT["class_refused_joins_one"][LANG[lang]].format(m=store.PER_NETWORK)
+    assert refused in [w.value for w in at.warning]
+    assert "5318008" in latex_text(at)
+    rank = next(i for i, w in enumerate(classes.summary(new.code).wrong) if w.latex == "5318008")
+    at.button(key=f"hide-{rank}").click().run()
+    assert "5318008" not in latex_text(at) and "- P_{se}" in latex_text(at)
+    assert TEXT["class_show_hidden_one"][LANG[lang]] in [b.label for b in at.button]
+    at.number_input(key="class_per_network").set_value(30).run()
+    assert classes.pace(new.code).per_network == 30
+    pupil(classes, new.code, lab)  # the lab's sixth student is in now
+    at.button(key="class_show_hidden").click().run()
+    assert "5318008" in latex_text(at)
+
+
+def test_a_client_that_loaded_no_page_gets_no_place_in_a_class(classes, monkeypatch):
+    import guard
+
+    monkeypatch.setattr(guard, "issuing_browser_ids", True)  # as under server.py, with no cookie sent
+    new = classes.start_class(TEACHERS)
+    at = open_app(**{"class": new.code})
+    assert not at.exception
+    assert text("class_no_browser") in [w.value for w in at.warning]
+    assert classes.summary(new.code).joined == 0
+
+
+def latex_text(at) -> str:
+    return "\n".join(e.value for e in at.get("latex"))
