@@ -263,6 +263,14 @@ def _delete_classes(db, codes, until: float) -> None:
     db.execute(insert(ended), [{"code": code, "until": until} for code in codes])
 
 
+def _one_writer(db, name: str) -> None:
+    """Hold the rest of this writing transaction against others on `name`, so that a count it reads
+    still holds when it writes. SQLite's writers already go one at a time (BEGIN IMMEDIATE);
+    PostgreSQL's, under READ COMMITTED, would both count 4 of 5 and both write."""
+    if db.dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(74138, hashtext(:name))"), {"name": name})
+
+
 def engine_options(url: str) -> dict:
     """create_engine's options for the class store: a statement that meets another's lock waits
     LOCK_WAIT at most, then fails, and the user is told the database cannot be reached."""
@@ -384,16 +392,16 @@ class Store:
         until a student joins, then LIFETIME from its start."""
         now = self.clock()
         live = select(func.count()).select_from(classes).where(classes.c.expires > now)
-        with self._writing() as db:
-            if db.scalar(live.where(classes.c.network == network)) >= NETWORK_CLASSES:
-                raise Refused("network_classes")
-            if db.scalar(live) >= MAX_CLASSES:
-                raise Refused("server_full")
         for _ in range(8):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(24)
             try:
                 with self._writing() as db:
+                    _one_writer(db, "starts")  # the counts below hold until the insert
+                    if db.scalar(live.where(classes.c.network == network)) >= NETWORK_CLASSES:
+                        raise Refused("network_classes")
+                    if db.scalar(live) >= MAX_CLASSES:
+                        raise Refused("server_full")
                     db.execute(delete(ended).where(ended.c.code == code))
                     db.execute(
                         insert(classes).values(code=code, key_hash=key_hash(key), created=now, expires=now + UNJOINED,
@@ -444,6 +452,7 @@ class Store:
 
     def _admit(self, db, row, student: str, network: str) -> bool:
         """Put the student in the class, unless their network has its share: then count the refusal."""
+        _one_writer(db, f"class {row.code}")
         mine = and_(students.c.class_code == row.code, students.c.student == student)
         if db.scalar(select(students.c.student).where(mine)) is not None:
             return True  # the same student's other tab joined meanwhile

@@ -499,3 +499,54 @@ def test_a_version_1_database_is_brought_up_to_date_with_its_students(url):
     db.record("K7Q2PX", "aaaaaaaaaaaaaaaa", RIGHT)  # its student is still in the class
     assert db.join("K7Q2PX", store.student_id(), PUPILS) == "K7Q2PX"
     engine.dispose()
+
+
+def test_teachers_starting_together_from_one_network_get_the_networks_share_and_no_more(url):
+    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
+    for engine in engines:
+        Store(engine).migrate()
+    results = []
+
+    def start(engine):
+        try:
+            results.append(Store(engine).start_class(TEACHERS).code)
+        except Refused as refused:
+            results.append(refused.key)
+
+    for _ in range(2):  # 16 presses of "Start a class" at once, from one network, on 8 replicas
+        threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(results) == 16
+    assert sum(r != "network_classes" for r in results) == store.NETWORK_CLASSES
+    for engine in engines:
+        engine.dispose()
+
+
+def test_students_joining_together_from_one_network_get_its_share_and_no_more(url):
+    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
+    for engine in engines:
+        Store(engine).migrate()
+    new = Store(engines[0]).start_class(TEACHERS)
+    results = []
+
+    def join(engine):
+        try:
+            results.append(Store(engine).join(new.code, store.student_id(), PUPILS))
+        except Refused as refused:
+            results.append(refused.key)
+        except SQLAlchemyError:  # a lock held past LOCK_WAIT: said, never counted
+            results.append("database")
+
+    threads = [threading.Thread(target=join, args=(e,)) for e in engines * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    summary = Store(engines[0]).summary(new.code)
+    assert summary.joined == results.count(new.code) == store.PER_NETWORK
+    assert summary.refused == results.count("network_full")
+    for engine in engines:
+        engine.dispose()
