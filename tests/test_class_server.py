@@ -1,0 +1,106 @@
+"""Class mode against a real `server.py`, over Streamlit's websocket protocol as browsers speak it:
+the browser id a page load gives, the forwarded address the limits per network count, and a
+student who stays one student across a server restart. The store's own rules are in test_store.py."""
+
+from __future__ import annotations
+
+import urllib.request
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import create_engine
+
+import guard
+import store
+from bench.stream import Student, page_cookies
+from core.i18n import TEXT
+from tests.browser import streamlit_server
+from tests.test_store import TEACHERS
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('class-server') / 'classes.sqlite'}"
+    engine = create_engine(url)
+    classes = store.Store(engine)
+    classes.migrate()
+    yield url, classes
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(database):
+    with streamlit_server(env={"SOFTMAX_DATABASE_URL": database[0]}) as running:
+        yield running.url
+
+
+def alerts(render) -> str:
+    return "\n".join([element.alert.body for element in render.of_type("alert")] + render.texts())
+
+
+def open_link(url: str, code: str, headers: dict) -> str:
+    with Student(url, page="check", query=urlencode({"class": code, "lang": "en"}), headers=headers,
+                 timeout=30) as student:  # fmt: skip
+        render = student.rerun()
+    assert render.exceptions() == []
+    return alerts(render)
+
+
+def set_cookies(url: str, headers: dict | None = None) -> SimpleCookie:
+    request = urllib.request.Request(url, headers={"Accept": "text/html", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        jar = SimpleCookie()
+        for header in reply.headers.get_all("Set-Cookie") or ():
+            jar.load(header)
+    return jar
+
+
+def test_a_page_load_gives_the_browser_its_id_once(server):
+    jar = set_cookies(f"{server}/check?lang=en")
+    cookie = jar[guard.BROWSER_COOKIE]
+    assert guard.BROWSER_ID.fullmatch(cookie.value)
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    again = set_cookies(f"{server}/softmax", {"Cookie": f"{guard.BROWSER_COOKIE}={cookie.value}"})
+    assert guard.BROWSER_COOKIE not in again  # kept, not replaced
+    assert guard.BROWSER_COOKIE not in set_cookies(f"{server}/_stcore/health")  # pages only
+    forged = set_cookies(f"{server}/", {"Cookie": f"{guard.BROWSER_COOKIE}=<script>"})
+    assert guard.BROWSER_ID.fullmatch(forged[guard.BROWSER_COOKIE].value)  # a bad one is replaced
+
+
+def test_a_client_that_loaded_no_page_gets_no_place_in_the_class(server, database):
+    new = database[1].start_class(TEACHERS)
+    assert TEXT["class_no_browser"][0] in open_link(server, new.code, {})
+    assert database[1].summary(new.code).joined == 0
+
+
+def test_the_forwarded_address_is_the_network_a_class_counts(server, database):
+    new = database[1].start_class(TEACHERS)
+    lab = {"X-Forwarded-For": "192.0.2.10"}
+    said = [open_link(server, new.code, {**page_cookies(server, headers=lab), **lab})
+            for _ in range(store.PER_NETWORK + 1)]  # fmt: skip
+    joined = TEXT["class_in"][0].format(code=new.code)
+    assert [joined in text for text in said] == [True] * store.PER_NETWORK + [False]
+    assert TEXT["class_network_full"][0] in said[-1]
+    home = {"X-Forwarded-For": "198.51.100.20"}
+    assert joined in open_link(server, new.code, {**page_cookies(server, headers=home), **home})
+    summary = database[1].summary(new.code)
+    assert (summary.joined, summary.refused) == (store.PER_NETWORK + 1, 1)
+
+
+def test_a_student_is_one_student_across_a_server_restart(database, tmp_path):
+    url, classes = database
+    new = classes.start_class(TEACHERS)
+    query = urlencode({"class": new.code, "lang": "en"})
+    sent = TEXT["class_sent"][0].format(code=new.code)
+    cookies = None
+    for typed in ("1/P_se", "-1/P_se"):  # CE_se's step 1, which page 8 opens on: before the restart, and after
+        with streamlit_server(env={"SOFTMAX_DATABASE_URL": url}) as running:
+            cookies = cookies or page_cookies(running.url, "check", query)
+            with Student(running.url, page="check", query=query, headers=cookies, timeout=30) as student:
+                student.rerun()
+                render = student.rerun({"check_answer": typed})
+            assert sent in alerts(render), alerts(render)
+    summary = classes.summary(new.code)
+    assert (summary.students, summary.joined) == (1, 1)
+    assert summary.steps[0].right == 1 and summary.steps[0].slips["sign"] == 0  # counted by the latest
