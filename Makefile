@@ -1,7 +1,7 @@
 # Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
 # `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides; `make bench` measures the
 # server per rerun, a class of 40 and of 100 (and one flooding client), a class of 100 answering page 8 under the
-# teacher's dashboard, and the browser (about 25 min).
+# teacher's dashboard, one hostile client against class mode, and the browser (about 27 min).
 PORT ?= 8501
 OUT ?= slides
 BENCH_OUT ?= bench-results
@@ -73,6 +73,7 @@ bench: $(VENV)/dev.stamp $(VENV)/bench.stamp chromium nginx postgresql
 	$(PY) bench/load.py --students 100 --seconds 60 --class-mode --json $(BENCH_OUT)/load-100-class.json
 	$(PY) bench/load.py --students 100 --seconds 60 --class-mode --replicas 2 --json $(BENCH_OUT)/load-100-class-replicas.json
 	$(PY) bench/class_demo.py --out $(BENCH_OUT)/class-dashboard
+	$(PY) bench/abuse.py --json $(BENCH_OUT)/abuse.json
 	$(PY) bench/browser.py --json $(BENCH_OUT)/browser.json
 
 clean:

@@ -605,12 +605,13 @@ class Store:
         return True
 
     def allow_per_network(self, key: str, n: int) -> bool:
-        """How many students of one network the class counts (a lab behind one NAT needs its size)."""
+        """How many students of one network the class counts (a lab behind one NAT needs its size).
+        The count of refused joins starts again: those students join now by reloading the page."""
         code = self.teacher_class(key)
         if code is None or not 1 <= n <= MAX_PER_NETWORK:
             return False
         with self._writing() as db:
-            db.execute(update(classes).where(classes.c.code == code).values(per_network=n))
+            db.execute(update(classes).where(classes.c.code == code).values(per_network=n, refused=0))  # counted anew
         return True
 
     def point_class(self, key: str, page: str | None) -> bool:

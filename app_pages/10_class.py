@@ -114,9 +114,10 @@ def live(code: str) -> None:
             with st.container(border=True, horizontal=True, vertical_alignment="center", key=f"wrong-{rank}"):
                 st.latex(rf"{checker.target_step(answer.step).label} = {answer.latex}", width="stretch")
                 count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
-                st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}", width=200)
-                st.button(t("class_hide", lang), on_click=hide, args=(answer.step, answer.latex), key=f"hide-{rank}",
-                          icon=":material/visibility_off:", type="tertiary")  # fmt: skip
+                with st.container(width=200, gap="small"):
+                    st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}")
+                    st.button(t("class_hide", lang), on_click=hide, args=(answer.step, answer.latex),
+                              key=f"hide-{rank}", icon=":material/visibility_off:", type="tertiary")  # fmt: skip
         if summary.hidden:
             st.button(counted("class_show_hidden", summary.hidden), on_click=show_hidden, icon=":material/visibility:",
                       key="class_show_hidden")  # fmt: skip

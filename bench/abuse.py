@@ -193,16 +193,16 @@ def attack_fakes(url: str, classes: store.Store) -> dict:
         for n in range(8):
             pool.submit(answer, url, honest_address(n), new.code, ["-P_se", "-1/P_se"], 2, 8, honest)
     before = classes.summary(new.code)
-    top = before.wrong[0].latex if before.wrong else ""
-    if top == "5318008":
-        classes.hide(new.key, "se.1", top)
+    listed = [w for w in before.wrong if w.latex == "5318008"]
+    for wrong in listed:  # the teacher presses "Hide"
+        classes.hide(new.key, wrong.step, wrong.latex)
     after = classes.summary(new.code)
     return {
         "attacker": {"fake students": 60, "counted": sum(r == "sent" for r, _ in fakes),
                      "refused a place": before.refused},
         "dashboard": {"students": before.students, "joined": before.joined,
-                      "top wrong answer": top,
-                      "after the teacher hides it": after.wrong[0].latex if after.wrong else ""},
+                      "wrong answers, top first": [(w.latex, w.students) for w in before.wrong],
+                      "5318008 listed after the teacher hides it": any(w.latex == "5318008" for w in after.wrong)},
         "honest students": {"answers": len(honest), "sent": sum(r == "sent" for r, _ in honest),
                             "ms": ms([t for _, t in honest])},
     }  # fmt: skip

@@ -14,6 +14,7 @@ judged by core.checker, as page 8 would.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import sys
 import tempfile
@@ -30,7 +31,7 @@ from core import checker  # noqa: E402
 from core.i18n import TEXT  # noqa: E402
 from tests.browser import launch_chromium, streamlit_server, wait_for_app  # noqa: E402
 
-VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720)}
+VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720), "390": (390, 844)}
 # What students type for each step, right answer first, then the slips a class makes, with weights.
 ANSWERS = {
     "se.1": [("-1/P_se", 8), ("1/P_se", 3), ("-P_se", 1)],
@@ -83,7 +84,12 @@ def main() -> int:
     classes = store.Store(create_engine(url))
     classes.migrate()
     new = classes.start_class(store.network_of(None))
+    classes.allow_per_network(new.key, 10)  # this machine's browsers below are one network
     seed(classes, new.code, args.students, random.Random(args.seed))
+    lab = store.network_of("192.0.2.40")
+    for _ in range(12):  # a lab behind one NAT, of which the class counts 10: 2 refusals shown
+        with contextlib.suppress(store.Refused):
+            classes.join(new.code, store.student_id(), lab)
     classes.point_class(new.key, "chain_rule_vi")
 
     from playwright.sync_api import sync_playwright

@@ -219,12 +219,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "在所有人共用一个网络的机房或学校，请提高它。",
     ),
     "class_refused_joins": (
-        "{n} students could not join: their network already had {m} in the class. Raise the limit in the sidebar.",
-        "{n} 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限。",
+        "{n} students could not join: their network already had {m} in the class. Raise the limit in the "
+        "sidebar, then they reload the page.",
+        "{n} 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限，然后让他们重新加载页面。",
     ),
     "class_refused_joins_one": (
-        "1 student could not join: their network already had {m} in the class. Raise the limit in the sidebar.",
-        "1 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限。",
+        "1 student could not join: their network already had {m} in the class. Raise the limit in the "
+        "sidebar, then they reload the page.",
+        "1 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限，然后让他们重新加载页面。",
     ),
     "class_joined": ("{n} joined", "{n} 人已加入"),
     "class_refresh": ("Updates by itself every {s} s.", "每 {s} 秒自动更新。"),

@@ -298,6 +298,7 @@ def test_the_teacher_hides_a_wrong_answer_and_raises_the_limit_per_network(class
     assert TEXT["class_show_hidden_one"][LANG[lang]] in [b.label for b in at.button]
     at.number_input(key="class_per_network").set_value(30).run()
     assert classes.pace(new.code).per_network == 30
+    assert refused not in [w.value for w in at.warning]
     pupil(classes, new.code, lab)  # the lab's sixth student is in now
     at.button(key="class_show_hidden").click().run()
     assert "5318008" in latex_text(at)

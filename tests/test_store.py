@@ -242,6 +242,7 @@ def test_one_network_counts_as_many_students_as_the_teacher_allows(db):
     assert not db.allow_per_network("wrong key", 50)
     assert not db.allow_per_network(new.key, 0) and not db.allow_per_network(new.key, store.MAX_PER_NETWORK + 1)
     assert db.allow_per_network(new.key, store.PER_NETWORK + 3)  # the teacher's lab behind one NAT
+    assert db.summary(new.code).refused == 0  # they may join now: counted anew
     for me in lab[store.PER_NETWORK :]:
         assert db.join(new.code, me, PUPILS) == new.code
     assert db.pace(new.code).per_network == store.PER_NETWORK + 3
