@@ -145,9 +145,9 @@ def send(target: str, verdict, lang: str) -> None:
     if state.setdefault("class_sent", {}).get(target) != verdict.latex:
         answer = store.Answer(target, verdict.latex, verdict.equivalent, verdict.slip)
         state.setdefault("class_waiting", {})[target] = answer
-    refused, down = _send_waiting(code)
-    if refused:
-        st.warning(t(f"class_{refused}", lang), icon=":material/schedule:")
+    refused = _send_waiting(code)
+    if target in refused:
+        st.warning(t(f"class_{refused[target]}", lang), icon=":material/schedule:")
     elif target in state.get("class_waiting", {}):
         database_down(lang)
         st.caption(t("class_waiting", lang))
@@ -155,23 +155,23 @@ def send(target: str, verdict, lang: str) -> None:
         st.caption(t("class_sent", lang, code=code))
 
 
-def _send_waiting(code: str) -> tuple[str | None, bool]:
-    """Store the answers waiting to go, oldest first. Returns the key of a refusal (the answer is
-    dropped: it will never be stored) and whether the database could not be reached (the rest wait)."""
+def _send_waiting(code: str) -> dict[str, str]:
+    """Store the answers waiting to go, oldest first, until the database cannot be reached (the
+    rest wait). Returns the key of each refusal by step: those answers will never be stored."""
     state = st.session_state
     waiting, sent = state.get("class_waiting", {}), state.setdefault("class_sent", {})
-    refused = None
+    refused = {}
     for target, answer in list(waiting.items()):
         try:
             class_store().record(code, state.class_student, answer)
         except store.Refused as refusal:
-            refused = refusal.key
+            refused[target] = refusal.key
         except SQLAlchemyError:
-            return refused, True
+            break
         else:
             sent[target] = answer.latex
         del waiting[target]
-    return refused, False
+    return refused
 
 
 def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
@@ -185,10 +185,14 @@ def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> Non
 @st.fragment(run_every=PACE_EVERY)
 def _pace(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
     state, lang = st.session_state, view.lang
-    if state.get("class_waiting"):
-        _, down = _send_waiting(view.class_code)
-        if not down:
-            st.toast(t("class_sent", lang, code=view.class_code), icon=":material/check:")
+    if state.get("class_waiting"):  # answers kept while the database was down
+        before = set(state.class_waiting)
+        refused = _send_waiting(view.class_code)
+        for target in before - set(state.class_waiting):
+            if target in refused:
+                st.toast(t(f"class_{refused[target]}", lang), icon=":material/schedule:")
+            else:
+                st.toast(t("class_sent", lang, code=view.class_code), icon=":material/check:")
     try:
         pace = class_store().pace(view.class_code)
     except SQLAlchemyError:

@@ -26,6 +26,7 @@ import secrets
 import time
 from collections.abc import Callable
 
+from starlette.requests import cookie_parser
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -248,13 +249,8 @@ def browser_id(cookies) -> str | None:
 
 
 def _has_browser_id(scope) -> bool:
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                key, _, found = part.strip().partition("=")
-                if key == BROWSER_COOKIE and BROWSER_ID.fullmatch(found):
-                    return True
-    return False
+    cookies = b"; ".join(value for name, value in scope.get("headers", []) if name == b"cookie")
+    return browser_id(cookie_parser(cookies.decode("latin-1"))) is not None
 
 
 def _is_html(message) -> bool:

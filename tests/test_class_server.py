@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import urllib.request
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -104,3 +105,24 @@ def test_a_student_is_one_student_across_a_server_restart(database, tmp_path):
     summary = classes.summary(new.code)
     assert (summary.students, summary.joined) == (1, 1)
     assert summary.steps[0].right == 1 and summary.steps[0].slips["sign"] == 0  # counted by the latest
+
+
+def test_an_answer_kept_while_the_database_was_down_goes_with_the_pacing_fragment(server, database):
+    url, classes = database
+    new = classes.start_class(TEACHERS)
+    query = urlencode({"class": new.code, "lang": "en"})
+    file = Path(url.removeprefix("sqlite:///"))
+    cookies = page_cookies(server, "check", query)
+    with Student(server, page="check", query=query, headers=cookies, timeout=30) as student:
+        student.rerun()
+        file.chmod(0o444)
+        try:
+            kept = alerts(student.rerun({"check_answer": "-1/P_se"}))
+        finally:
+            file.chmod(0o644)
+        assert TEXT["class_waiting"][0] in kept and TEXT["class_sent"][0].format(code=new.code) not in kept
+        assert classes.summary(new.code).students == 0
+        (fragment,) = student.timers  # the pacing fragment's timer fires: the student types nothing
+        assert student.rerun(fragment=fragment).exceptions() == []
+    summary = classes.summary(new.code)
+    assert (summary.students, summary.steps[0].right) == (1, 1)
