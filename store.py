@@ -72,6 +72,7 @@ MAX_CLASSES = 500  # live at once on this database, whoever started them
 NETWORK_CLASSES = 5  # live at once started from one network
 PER_NETWORK = 5  # students of one network a class counts, until its teacher raises it
 MAX_PER_NETWORK = 500
+MAX_REFUSED = 1000  # refused students a class remembers (to count them on the dashboard)
 MAX_KEY = 64  # characters of a teacher key looked up (the keys made here have 32)
 MAX_LATEX = 1000  # characters; the checker's LaTeX of its longest accepted answer is under 500
 STUDENT_ROWS = 500  # answers kept per student and class: one student cannot fill a class
@@ -97,7 +98,6 @@ classes = Table(
     Column("network", String(16), nullable=False, server_default="", index=True),  # hash of who started it
     Column("per_network", Integer, nullable=False, server_default=str(PER_NETWORK)),
     Column("joined", Boolean, nullable=False, server_default="0"),  # has any student joined
-    Column("refused", Integer, nullable=False, server_default="0"),  # joins refused by per_network
 )
 students = Table(
     "softmax_students",
@@ -105,6 +105,7 @@ students = Table(
     Column("class_code", String(CODE_LENGTH), primary_key=True),
     Column("student", String(16), primary_key=True),
     Column("network", String(16), nullable=False),
+    Column("admitted", Boolean, nullable=False, server_default="1"),  # False: refused, their network had its share
     Index("softmax_students_network", "class_code", "network"),
 )
 hidden = Table(  # wrong answers the teacher took off the projector
@@ -140,7 +141,6 @@ MIGRATIONS: dict[int, list] = {
         text("ALTER TABLE softmax_classes ADD COLUMN network VARCHAR(16) DEFAULT '' NOT NULL"),
         text(f"ALTER TABLE softmax_classes ADD COLUMN per_network INTEGER DEFAULT {PER_NETWORK} NOT NULL"),
         text("ALTER TABLE softmax_classes ADD COLUMN joined BOOLEAN DEFAULT false NOT NULL"),
-        text("ALTER TABLE softmax_classes ADD COLUMN refused INTEGER DEFAULT 0 NOT NULL"),
         text("CREATE INDEX IF NOT EXISTS ix_softmax_classes_network ON softmax_classes (network)"),
         # students who answered under version 1 joined then
         text("INSERT INTO softmax_students (class_code, student, network) "
@@ -189,7 +189,7 @@ class Summary:
     steps: tuple[StepCounts, ...]  # every step, in TARGETS order; a student counts by their latest answer
     wrong: tuple[WrongAnswer, ...]  # the most frequent wrong answers the teacher did not hide, most students first
     joined: int = 0  # students in the class
-    refused: int = 0  # joins refused: their network already had per_network students here
+    refused: int = 0  # students refused a place: their network already had per_network here
     per_network: int = PER_NETWORK
     hidden: int = 0  # wrong answers the teacher hid
 
@@ -405,7 +405,7 @@ class Store:
                     db.execute(delete(ended).where(ended.c.code == code))
                     db.execute(
                         insert(classes).values(code=code, key_hash=key_hash(key), created=now, expires=now + UNJOINED,
-                                               network=network, per_network=PER_NETWORK, joined=False, refused=0)
+                                               network=network, per_network=PER_NETWORK, joined=False)
                     )  # fmt: skip
             except IntegrityError:  # that code is taken: draw another
                 continue
@@ -429,7 +429,7 @@ class Store:
         if any(bucket.wait() > 0 for bucket in guessers):
             raise Refused("busy")
         if code is not None:
-            member = and_(students.c.class_code == code, students.c.student == student)
+            member = and_(students.c.class_code == code, students.c.student == student, students.c.admitted.is_(True))
             with self._reading() as db:
                 row = self._live(db, code)
                 if row is not None and db.scalar(select(students.c.student).where(member)) is not None:
@@ -451,18 +451,24 @@ class Store:
         raise Refused("unknown")
 
     def _admit(self, db, row, student: str, network: str) -> bool:
-        """Put the student in the class, unless their network has its share: then count the refusal."""
+        """Put the student in the class, unless their network has its share: then remember them as
+        refused, once however often they retry, for the dashboard's count."""
         _one_writer(db, f"class {row.code}")
         mine = and_(students.c.class_code == row.code, students.c.student == student)
-        if db.scalar(select(students.c.student).where(mine)) is not None:
+        admitted = db.scalar(select(students.c.admitted).where(mine))
+        if admitted:
             return True  # the same student's other tab joined meanwhile
-        here = select(func.count()).select_from(students).where(
-            students.c.class_code == row.code, students.c.network == network
-        )
+        count = select(func.count()).select_from(students).where(students.c.class_code == row.code)
+        here = count.where(students.c.admitted.is_(True), students.c.network == network)
+        entry = insert(students).values(class_code=row.code, student=student, network=network)
         if db.scalar(here) >= row.per_network:
-            db.execute(update(classes).where(classes.c.code == row.code).values(refused=classes.c.refused + 1))
+            if admitted is None and db.scalar(count.where(students.c.admitted.is_(False))) < MAX_REFUSED:
+                db.execute(entry.values(admitted=False))
             return False
-        db.execute(insert(students).values(class_code=row.code, student=student, network=network))
+        if admitted is None:
+            db.execute(entry.values(admitted=True))
+        else:
+            db.execute(update(students).where(mine).values(admitted=True, network=network))
         if not row.joined:
             db.execute(update(classes).where(classes.c.code == row.code)
                        .values(joined=True, expires=row.created + LIFETIME))  # fmt: skip
@@ -520,7 +526,9 @@ class Store:
         with self._reading() as db:  # the limits are read without the write lock: refusals never queue for it
             if self._live(db, code) is None:
                 raise Refused("ended")
-            joined = select(students.c.student).where(students.c.class_code == code, students.c.student == student)
+            joined = select(students.c.student).where(
+                students.c.class_code == code, students.c.student == student, students.c.admitted.is_(True)
+            )
             if db.scalar(joined) is None:
                 raise Refused("not_joined")
             mine, window = STUDENT_LIMIT
@@ -573,16 +581,17 @@ class Store:
                 .order_by(n.desc(), answers.c.step, answers.c.latex)
                 .limit(WRONG_SHOWN)
             ).all()
-            row = db.execute(select(classes.c.refused, classes.c.per_network).where(classes.c.code == code)).first()
-            joined = db.scalar(select(func.count()).select_from(students).where(students.c.class_code == code))
+            per_network = db.scalar(select(classes.c.per_network).where(classes.c.code == code)) or PER_NETWORK
+            admitted = dict(db.execute(select(students.c.admitted, func.count()).where(students.c.class_code == code)
+                                       .group_by(students.c.admitted)).all())  # fmt: skip
             hid = db.scalar(select(func.count()).select_from(hidden).where(hidden.c.class_code == code))
         by_step = {step: {"right": 0} | dict.fromkeys(SLIPS, 0) for step in TARGETS}
         for step, slip, count in counted:
             by_step[step][slip or "right"] += count
         steps = tuple(StepCounts(step, c.pop("right"), c) for step, c in by_step.items())
-        refused, per_network = row if row is not None else (0, PER_NETWORK)
         wrong = tuple(WrongAnswer(*r) for r in wrong)
-        return Summary(answered or 0, steps, wrong, joined or 0, refused, per_network, hid or 0)
+        joined, refused = admitted.get(True, 0), admitted.get(False, 0)
+        return Summary(answered or 0, steps, wrong, joined, refused, per_network, hid or 0)
 
     def hide(self, key: str, step: str, latex: str) -> bool:
         """The teacher takes a wrong answer off the dashboard. False for a key that is no teacher's."""
@@ -611,7 +620,8 @@ class Store:
         if code is None or not 1 <= n <= MAX_PER_NETWORK:
             return False
         with self._writing() as db:
-            db.execute(update(classes).where(classes.c.code == code).values(per_network=n, refused=0))  # counted anew
+            db.execute(update(classes).where(classes.c.code == code).values(per_network=n))
+            db.execute(delete(students).where(students.c.class_code == code, students.c.admitted.is_(False)))
         return True
 
     def point_class(self, key: str, page: str | None) -> bool:
