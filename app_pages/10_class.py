@@ -45,39 +45,23 @@ def join() -> None:
         state.view = replace(state.view, class_code=code)  # the next run joins it (app.py's sidebar)
 
 
-def point(page: str | None) -> None:
+def as_teacher(action, *args) -> bool:
+    """One of the store's teacher actions (store.Store.hide, ...) with this teacher's key; a
+    database error becomes the page's one line."""
     try:
-        classroom.class_store().point_class(state.teacher_key, page)
+        action(classroom.class_store(), state.teacher_key, *args)
     except SQLAlchemyError:
         state.class_message = "class_database"
-
-
-def hide(step: str, latex: str) -> None:
-    try:
-        classroom.class_store().hide(state.teacher_key, step, latex)
-    except SQLAlchemyError:
-        state.class_message = "class_database"
-
-
-def show_hidden() -> None:
-    try:
-        classroom.class_store().show_hidden(state.teacher_key)
-    except SQLAlchemyError:
-        state.class_message = "class_database"
+        return False
+    return True
 
 
 def allow_per_network() -> None:
-    try:
-        classroom.class_store().allow_per_network(state.teacher_key, int(state.class_per_network))
-    except SQLAlchemyError:
-        state.class_message = "class_database"
+    as_teacher(store.Store.allow_per_network, int(state.class_per_network))
 
 
 def end() -> None:
-    try:
-        classroom.class_store().end_class(state.teacher_key)
-    except SQLAlchemyError:
-        state.class_message = "class_database"
+    if not as_teacher(store.Store.end_class):
         return
     state.pop("teacher_key", None)
     state.pop("new_class", None)
@@ -116,10 +100,12 @@ def live(code: str) -> None:
                 count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
                 with st.container(width=200, gap="small"):
                     st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}")
-                    st.button(t("class_hide", lang), on_click=hide, args=(answer.step, answer.latex),
+                    st.button(t("class_hide", lang), on_click=as_teacher,
+                              args=(store.Store.hide, answer.step, answer.latex),
                               key=f"hide-{rank}", icon=":material/visibility_off:", type="tertiary")  # fmt: skip
         if summary.hidden:
-            st.button(counted("class_show_hidden", summary.hidden), on_click=show_hidden, icon=":material/visibility:",
+            st.button(counted("class_show_hidden", summary.hidden), on_click=as_teacher,
+                      args=(store.Store.show_hidden,), icon=":material/visibility:",
                       key="class_show_hidden")  # fmt: skip
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
 
@@ -159,9 +145,10 @@ def controls(code: str) -> None:
             key="class_point_page",
         )
         with st.container(horizontal=True):
-            st.button(t("class_point_send", lang), on_click=point, args=(page,), icon=":material/campaign:")
+            st.button(t("class_point_send", lang), on_click=as_teacher, args=(store.Store.point_class, page),
+                      icon=":material/campaign:")  # fmt: skip
             if pace and pace.page:
-                st.button(t("class_point_clear", lang), on_click=point, args=(None,))
+                st.button(t("class_point_clear", lang), on_click=as_teacher, args=(store.Store.point_class, None))
         if pace and pace.page:
             st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
         if pace is not None:
