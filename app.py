@@ -4,10 +4,11 @@ import streamlit as st
 
 import classroom
 import ui
+from core import pages
 
 links = st.sidebar.container()  # the page links go first in the sidebar, drawn once the view is known
 view = ui.sidebar()
 st.session_state.current_view = view
 page = ui.navigation(view, links)
-classroom.pace_prompt(view, page.url_path or "network", ui.PAGES_BY_NAME)
+classroom.pace_prompt(view, page.url_path or pages.ALL[0].name)
 page.run()

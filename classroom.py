@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import guard
 import store
+from core import pages
 from core.i18n import t
 from core.view import View, to_query
 
@@ -174,16 +175,16 @@ def _send_waiting(code: str) -> dict[str, str]:
     return refused
 
 
-def pace_prompt(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
+def pace_prompt(view: View, here: str) -> None:
     """For a student in a class, a prompt to the page the teacher points the class at, looked up
-    every PACE_EVERY seconds without rerunning the page. `pages`: each page's file and title key by name.
+    every PACE_EVERY seconds without rerunning the page; `here`: the name of the page shown.
     Not in presentation mode: the slide is what a projector shows, and the class sees the pointer there."""
     if in_class(view) and not view.present:
-        _pace(view, here, pages)
+        _pace(view, here)
 
 
 @st.fragment(run_every=PACE_EVERY)
-def _pace(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
+def _pace(view: View, here: str) -> None:
     state, lang = st.session_state, view.lang
     if state.get("class_waiting"):  # answers kept while the database was down
         before = set(state.class_waiting)
@@ -206,10 +207,10 @@ def _pace(view: View, here: str, pages: dict[str, tuple[str, str]]) -> None:
     if state.get("pace_seen") == pace.at:
         return
     with st.container(key="class-pace", horizontal=True, vertical_alignment="center"):
-        path, title_key = pages[pace.page]
-        title = t(title_key, lang)
+        page = pages.BY_NAME[pace.page]
+        title = t(page.title, lang)
         st.markdown(t("class_go", lang, page=title))
-        st.page_link(path, label=title, query_params=to_query(view), icon=":material/arrow_forward:")
+        st.page_link(page.file, label=title, query_params=to_query(view), icon=":material/arrow_forward:")
         st.button(t("class_not_now", lang), on_click=_not_now, args=(pace.at,), key="class-not-now")
 
 

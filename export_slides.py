@@ -22,7 +22,7 @@ from pathlib import Path
 import kaleido
 import plotly.io as pio
 
-from core import slides
+from core import pages, slides
 from core.view import LANGS, TABS, TRAINING, View
 
 B3_VALUES = (-2.0, 0.0)
@@ -121,10 +121,10 @@ async def export(out: Path, tabs: int, started: float) -> int:
     and those render beside it: WebGL waits on one software GPU process, the rest do not."""
     seen: set[str] = set()
     written = [0]
-    first = asyncio.create_task(asyncio.to_thread(plan, out, slides.PAGES[:1], seen))
+    first = asyncio.create_task(asyncio.to_thread(plan, out, pages.NAMES[:1], seen))
     async with Renderer(n=tabs, mathjax=False) as renderer:
         jobs = await first
-        rest = asyncio.create_task(asyncio.to_thread(plan, out, slides.PAGES[1:], seen))
+        rest = asyncio.create_task(asyncio.to_thread(plan, out, pages.NAMES[1:], seen))
         page_one = asyncio.create_task(render(renderer, jobs, started, written))
         await render(renderer, await rest, started, written)
         await page_one

@@ -25,13 +25,12 @@ import streamlit as st
 from starlette.middleware import Middleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from core import slides
+from core import pages, slides
 from core.view import LANGS, SOURCES, TABS, View
 from guard import BrowserIds, StreamGuard
-from ui import ALL_PAGES, page_name
 
 # A page's address is its file name without the number; page 1 lives at the root.
-PAGE_ONE, *OTHERS = (page_name(path) for path, _ in ALL_PAGES)
+PAGE_ONE, *OTHERS = (page.name for page in pages.ALL)
 PAGE_PATHS = tuple(OTHERS)
 PAGE_ONE_ALIASES = (PAGE_ONE,)
 # Streamlit's own prefixes: assets, websocket, health, media, components, auth.
@@ -101,7 +100,7 @@ def warm_and_freeze() -> None:
     for lang in LANGS:
         for view in (View(lang=lang), *(View(lang=lang, tab=tab) for tab in TABS),
                      *(View(lang=lang, source=source) for source in SOURCES)):  # fmt: skip
-            for page in slides.PAGES:
+            for page in pages.NAMES:
                 slides.charts(page, view)
                 slides.equations(page, view)
     gc.collect()

@@ -59,8 +59,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core import pages
 from core.checker import SLIPS, TARGETS
-from core.slides import PAGES
 from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, normal_code  # 31^6 = 8.9e8 codes
 from limits import TokenBucket
 
@@ -196,7 +196,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Pace:
-    page: str | None  # one of core.slides.PAGES, or None: the teacher points nowhere
+    page: str | None  # one of core.pages.NAMES, or None: the teacher points nowhere
     at: float | None  # when the teacher did
     per_network: int = PER_NETWORK  # students of one network the class counts
 
@@ -627,7 +627,7 @@ class Store:
     def point_class(self, key: str, page: str | None) -> bool:
         """The teacher points the class at a page (None: nowhere). False for a key that is no teacher's."""
         code = self.teacher_class(key)
-        if code is None or (page is not None and page not in PAGES):
+        if code is None or (page is not None and page not in pages.NAMES):
             return False
         with self._writing() as db:
             db.execute(update(classes).where(classes.c.code == code).values(pace_page=page, pace_at=self.clock()))

@@ -14,11 +14,11 @@ import pandas  # noqa: F401
 import streamlit as st
 
 import classroom
-from core import derivation, explain, slides
+from core import derivation, explain, pages, slides
 from core.data import iris
-from core.figures import fmt
 from core.graph import observed_short
 from core.i18n import t
+from core.latex import fmt
 from core.softmax import SPECIES
 from core.view import (
     B3_RANGE,
@@ -38,32 +38,6 @@ PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
-# The URL of each page is its file name without the number ("9_beyond_b3.py" -> /beyond_b3). The
-# folder is not called pages/: Streamlit would run it in its legacy mode beside st.navigation (a
-# first visit to / then reset the sidebar's widgets after one change).
-PAGES = (
-    ("app_pages/1_network.py", "page_network"),
-    ("app_pages/2_softmax.py", "page_softmax"),
-    ("app_pages/3_cross_entropy.py", "page_cross_entropy"),
-    ("app_pages/4_chain_rule_se.py", "page_chain_se"),
-    ("app_pages/5_chain_rule_vi.py", "page_chain_vi"),
-    ("app_pages/6_gradient_descent.py", "page_descent"),
-    ("app_pages/7_gradient_flow.py", "page_flow"),
-    ("app_pages/8_check.py", "page_check"),
-    ("app_pages/9_beyond_b3.py", "page_beyond"),
-)
-CLASS_PAGE = ("app_pages/10_class.py", "page_class")  # class mode: not a step of the explanation, nor a slide
-ALL_PAGES = (*PAGES, CLASS_PAGE)
-
-
-def page_name(path: str) -> str:
-    """A page's name and address from its file: "app_pages/9_beyond_b3.py" -> "beyond_b3"."""
-    return Path(path).stem.partition("_")[2]
-
-
-PAGES_BY_NAME = {page_name(path): (path, key) for path, key in PAGES}
-
-
 def _widget_values(view: View) -> dict:
     values = {"lang": view.lang, "b3": view.b3, "petal": view.petal, "sepal": view.sepal}
     values |= {"observed": view.observed, "present": view.present}
@@ -209,12 +183,12 @@ def page_assets(lang: str, present: bool) -> None:
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    pages = [st.Page(path, title=t(key, view.lang), default=(i == 0)) for i, (path, key) in enumerate(ALL_PAGES)]
-    page = st.navigation(pages, position="hidden")
+    entries = [st.Page(p.file, title=t(p.title, view.lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
+    page = st.navigation(entries, position="hidden")
     query = to_query(view)
     with links:
-        for p in pages:
-            st.page_link(p, query_params=query)
+        for entry in entries:
+            st.page_link(entry, query_params=query)
     with st.sidebar:
         st.caption(t("sidebar_link", view.lang))
         st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
@@ -238,8 +212,8 @@ def current(page_file: str):
         links = st.sidebar.container()
         view = sidebar(page_file_run=True)
         navigation(view, links)
-    name = page_name(page_file)
-    if view.present and name in PAGES_BY_NAME:
+    name = pages.named(page_file)
+    if view.present and name in pages.NAMES:
         presentation(view, name)
         st.stop()
     return view, flower_point(view), view.lang
@@ -248,7 +222,7 @@ def current(page_file: str):
 def presentation(view: View, page: str) -> None:
     """The page as a 16:9 slide: its title, its key equation and its figure, scaled to fill the
     screen (assets/present.js), with links to the pages before and after it, the keys, and a way out."""
-    lang, index = view.lang, slides.PAGES.index(page)
+    lang, index = view.lang, pages.NAMES.index(page)
     query = to_query(view)
     lines = slides.equations(page, view)
     charts = slides.charts(page, view)
@@ -258,7 +232,7 @@ def presentation(view: View, page: str) -> None:
     if figure:  # present.js keeps the figure at this height (a number: no user text)
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
     with st.container(key="slide"):
-        st.title(t(PAGES[index][1], lang))
+        st.title(t(pages.STEPS[index].title, lang))
         for line in lines:
             st.latex(line)
         if figure:
@@ -268,13 +242,14 @@ def presentation(view: View, page: str) -> None:
         before, middle, after, leave = st.columns([3.4, 3.6, 3.4, 2.6], vertical_alignment="center")
         if index > 0:
             with before.container(key="slide-prev"):
-                path, key = PAGES[index - 1]
-                st.page_link(path, label=f"← {t(key, lang)}", query_params=query)
-        middle.caption(f"{t('present_position', lang, n=index + 1, total=len(PAGES))} · {t('present_keys', lang)}")
-        if index + 1 < len(PAGES):
+                before_ = pages.STEPS[index - 1]
+                st.page_link(before_.file, label=f"← {t(before_.title, lang)}", query_params=query)
+        total = len(pages.STEPS)
+        middle.caption(f"{t('present_position', lang, n=index + 1, total=total)} · {t('present_keys', lang)}")
+        if index + 1 < total:
             with after.container(key="slide-next"):
-                path, key = PAGES[index + 1]
-                st.page_link(path, label=f"{t(key, lang)} →", query_params=query)
+                next_ = pages.STEPS[index + 1]
+                st.page_link(next_.file, label=f"{t(next_.title, lang)} →", query_params=query)
         with leave.container(key="slide-exit"):
             st.button(t("present_exit", lang), on_click=_leave_presentation, icon=":material/close_fullscreen:")
 

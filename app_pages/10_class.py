@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import classroom
 import store
 import ui
-from core import checker
+from core import checker, pages
 from core.figures import class_answers_figure, step_label
 from core.i18n import t
 from core.view import normal_code, to_query
@@ -134,14 +134,14 @@ def controls(code: str) -> None:
         pace = classroom.class_store().pace(code)
     except SQLAlchemyError:
         pace = None
-    names = list(ui.PAGES_BY_NAME)
+    names = list(pages.NAMES)
     with st.sidebar:
         st.subheader(t("class_header", lang, code=code))
         page = st.selectbox(
             t("class_point", lang),
             names,
             index=names.index(pace.page if pace and pace.page else SUGGESTED_PAGE),
-            format_func=lambda name: t(ui.PAGES_BY_NAME[name][1], lang),
+            format_func=lambda name: t(pages.BY_NAME[name].title, lang),
             key="class_point_page",
         )
         with st.container(horizontal=True):
@@ -150,7 +150,7 @@ def controls(code: str) -> None:
             if pace and pace.page:
                 st.button(t("class_point_clear", lang), on_click=as_teacher, args=(store.Store.point_class, None))
         if pace and pace.page:
-            st.caption(t("class_pointed", lang, page=t(ui.PAGES_BY_NAME[pace.page][1], lang)))
+            st.caption(t("class_pointed", lang, page=t(pages.BY_NAME[pace.page].title, lang)))
         if pace is not None:
             state.class_per_network = pace.per_network
         st.number_input(

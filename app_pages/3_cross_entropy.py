@@ -2,8 +2,8 @@ import streamlit as st
 
 import ui
 from core import explain, slides
-from core.figures import fmt
 from core.i18n import t
+from core.latex import fmt
 from core.network import Params, forward
 from core.softmax import cross_entropy
 from core.training import total_ce

@@ -2,8 +2,8 @@ import streamlit as st
 
 import ui
 from core import derivation, explain, slides
-from core.figures import fmt
 from core.i18n import t
+from core.latex import fmt
 from core.view import TABS, flower_for_species
 
 view, point, lang = ui.current(__file__)

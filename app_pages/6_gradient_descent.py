@@ -2,8 +2,8 @@ import streamlit as st
 
 import ui
 from core import explain, slides
-from core.figures import fmt
 from core.i18n import t
+from core.latex import fmt
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import RATE_RANGE, STEPS_RANGE
 

@@ -3,8 +3,9 @@ import streamlit as st
 import classroom
 import ui
 from core import checker
-from core.figures import fmt, step_name
+from core.figures import step_name
 from core.i18n import t
+from core.latex import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
 

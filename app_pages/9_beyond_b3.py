@@ -2,9 +2,9 @@ import streamlit as st
 
 import ui
 from core import derivation, slides
-from core.figures import fmt, pmatrix
 from core.gradients import finite_difference_gradients, param_gradients
 from core.i18n import t
+from core.latex import fmt, pmatrix
 from core.network import Params, forward
 
 view, point, lang = ui.current(__file__)

@@ -74,7 +74,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from core import slides  # noqa: E402
+from core import pages, slides  # noqa: E402
 from core.view import View  # noqa: E402
 from tests.browser import (  # noqa: E402
     EXCEPTION_SELECTOR,
@@ -85,17 +85,8 @@ from tests.browser import (  # noqa: E402
 )
 
 REFERENCE_APP = "bench/reference.py"
-# The app's pages with figures, by their name in core.slides and their path ("" is page 1).
-PAGES = {
-    "network": "",
-    "softmax": "softmax",
-    "cross_entropy": "cross_entropy",
-    "chain_rule_se": "chain_rule_se",
-    "chain_rule_vi": "chain_rule_vi",
-    "gradient_descent": "gradient_descent",
-    "gradient_flow": "gradient_flow",
-    "beyond_b3": "beyond_b3",
-}
+# The app's pages with figures, by their name in core.pages and their path ("" is page 1).
+PAGES = {name: ("" if index == 0 else name) for index, name in enumerate(pages.NAMES) if name != "check"}
 QUERY = "flower=virginica&b3=0"
 APP_VALUES = ("0", "0.01")  # b3 as the download names write it, before and after ArrowRight
 REFERENCE_VALUES = ("-2.00", "-1.99")  # as the reference page's markdown writes it

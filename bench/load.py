@@ -93,15 +93,14 @@ import store  # noqa: E402
 from bench.servers import APP, cpu_seconds  # noqa: E402
 from bench.stream import Student, _set_widget, page_cookies  # noqa: E402
 from classroom import PACE_EVERY  # noqa: E402
-from core import slides  # noqa: E402
+from core import pages, slides  # noqa: E402
 from core.i18n import TEXT  # noqa: E402
 from core.view import View, parse_query, to_query, with_values  # noqa: E402
 from tests.browser import free_port  # noqa: E402
 
-# The URL path of each page ("" is page 1, at the root); core.slides.PAGES names the same pages.
-PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
-         "gradient_flow", "check", "beyond_b3")  # fmt: skip
-CORE_PAGE = dict(zip(PAGES, slides.PAGES, strict=True))
+# The URL path of each page ("" is page 1, at the root), and its name in core.pages.
+CORE_PAGE = {("" if index == 0 else name): name for index, name in enumerate(pages.NAMES)}
+PAGES = tuple(CORE_PAGE)
 FLOWERS = ("setosa", "versicolor", "virginica")
 LANGS = ("en", "zh")
 B3_STEPS = range(-300, 301)  # b3 = step / 100: [-3, 3] in steps of 0.01
@@ -915,7 +914,7 @@ def run(args) -> dict:
                 raise RuntimeError(f"warm-up failed: {type(error).__name__}: {error}") from error
         gevent.sleep(1.0)
         rss_before = server.memory()
-        expected_names = {page: tuple(slides.charts(page, View())) for page in slides.PAGES}
+        expected_names = {page: tuple(slides.charts(page, View())) for page in pages.NAMES}
         checker = AltChecker(args.check_workers) if args.alt_check else None
         room = Classroom(server.url, args.students, args.timeout, args.seed, checker, expected_names)
         pupil = ClassPupil if args.class_mode else Pupil

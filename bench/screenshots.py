@@ -26,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from core import pages  # noqa: E402
 from tests.browser import (  # noqa: E402
     exception_texts,
     launch_chromium,
@@ -34,7 +35,7 @@ from tests.browser import (  # noqa: E402
 )
 
 # "" is page 1, at the root URL
-DEFAULT_PAGES = ",softmax,cross_entropy,chain_rule_se,chain_rule_vi,gradient_descent,gradient_flow,check,beyond_b3"
+DEFAULT_PAGES = ",".join("" if index == 0 else name for index, name in enumerate(pages.NAMES))
 DEFAULT_LANGS = "en,zh"
 VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720), "phone": (390, 844)}
 PLOTLY_SETTLE_MS = 1500

@@ -19,8 +19,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import derivation, explain, graph
-from core.figures import GRADIENT, INK, GraphFrame, fmt, graph_figure, tangent_line, total_ce_figure
+from core.figures import GRADIENT, INK, GraphFrame, graph_figure, tangent_line, total_ce_figure
 from core.i18n import t
+from core.latex import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import class_index
 from core.training import SAMPLES, descend

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core import graph
-from core.figures import fmt
 from core.i18n import t
+from core.latex import fmt
 from core.softmax import SHORT, SPECIES
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import derivation
-from core.figures import fmt, pmatrix
 from core.i18n import t
+from core.latex import fmt, pmatrix
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES, class_index, cross_entropy, grad_raw, softmax
 from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce

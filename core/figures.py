@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from core import derivation, graph
 from core.graph import BIAS, BLUE, GRADIENT, GREEN, INK, NEUTRAL, ORANGE
 from core.i18n import t
+from core.latex import fmt
 from core.softmax import SHORT, SPECIES
 
 FONT = "Source Sans Pro, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -89,11 +90,6 @@ def _base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
         showlegend=False,
     )
     return fig
-
-
-def fmt(value: float, digits: int = 3) -> str:
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text == "-0." + "0" * digits else text
 
 
 def graph_figure(
@@ -698,14 +694,6 @@ def _draw_total_ce(curve, b3: float, total: float, slope: float, path, lang: str
         legend=dict(x=0.5, y=1.0, xanchor="center", yanchor="bottom", orientation="h", font=dict(size=17)),
     )
     return fig
-
-
-def pmatrix(values, digits: int = 4) -> str:
-    """LaTeX matrix of numbers, bracketed like sympy's (a 1-D array becomes a column)."""
-    rows = np.atleast_2d(np.asarray(values, float))
-    rows = rows.T if rows.shape[0] == 1 else rows
-    body = r"\\".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
-    return rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
 
 
 def gradients_figure(exact: dict, numeric: dict, lang: str) -> dict:

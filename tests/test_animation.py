@@ -5,7 +5,7 @@ import json
 import pytest
 
 from core import animation, explain
-from core.figures import fmt
+from core.latex import fmt
 from core.training import d_total_ce_d_b3
 
 B3_VALUES = [-2.0, -1.2268, 0.0, 1.5]

@@ -6,23 +6,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.figures import fmt
+from core import pages
 from core.i18n import TEXT
+from core.latex import fmt
 from core.network import Params, forward
 from core.training import SAMPLES, descend, total_ce
 
 APP = str(Path(__file__).parents[1] / "app.py")
-PAGES = [
-    "app_pages/1_network.py",
-    "app_pages/2_softmax.py",
-    "app_pages/3_cross_entropy.py",
-    "app_pages/4_chain_rule_se.py",
-    "app_pages/5_chain_rule_vi.py",
-    "app_pages/6_gradient_descent.py",
-    "app_pages/7_gradient_flow.py",
-    "app_pages/8_check.py",
-    "app_pages/9_beyond_b3.py",
-]
+PAGES = [page.file for page in pages.STEPS]
 
 
 def open_app(**query) -> AppTest:
@@ -162,14 +153,13 @@ def test_custom_flower_sliders():
 @pytest.mark.parametrize("page", PAGES)
 def test_presentation_mode_shows_each_page_as_one_slide(page):
     """Title, key equation with live numbers, the page's first figure and a way on and out."""
-    import ui
     from core import slides
     from core.view import View
 
     at = open_app(present="1", flower="virginica", lang="zh")
     at.switch_page(page).run()
     assert not at.exception
-    name = ui.page_name(page)
+    name = pages.named(page)
     view = View(flower="virginica", lang="zh", present=True)
     figures = at.get("plotly_chart")
     assert len(figures) == min(1, len(slides.charts(name, view)))

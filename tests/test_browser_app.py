@@ -16,8 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-import ui
-from core import slides
+from core import pages, slides
 from core.i18n import TEXT
 from core.view import View
 from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
@@ -25,8 +24,8 @@ from ui import HTML_LANG
 
 pytestmark = pytest.mark.browser
 
-PAGE_PATHS = {name: ("" if name == "network" else name) for name in slides.PAGES}
-TITLES = dict(zip(slides.PAGES, (key for _, key in ui.PAGES), strict=True))
+PAGE_PATHS = {name: ("" if name == pages.NAMES[0] else name) for name in pages.NAMES}
+TITLES = {page.name: page.title for page in pages.STEPS}
 # Streamlit's frontend probes these under the page's path before it falls back to the root: the
 # browser logs their 404s, which the app does not cause.
 FRONTEND_PROBES = re.compile(r"/_stcore/(health|host-config)$")
@@ -99,7 +98,7 @@ def query_of(url: str) -> dict:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
-@pytest.mark.parametrize("name", slides.PAGES)
+@pytest.mark.parametrize("name", pages.NAMES)
 def test_every_page_renders_in_both_languages_and_as_a_slide(app_server, browser, name):
     """The page in English, then Chinese from the sidebar, then as a slide from the sidebar's
     toggle: one session, as a teacher preparing a class would go."""

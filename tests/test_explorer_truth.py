@@ -6,8 +6,8 @@ import json
 import pytest
 
 from core import explain, figures, graph
-from core.figures import fmt
 from core.i18n import TEXT
+from core.latex import fmt
 from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
 from server import page_redirect

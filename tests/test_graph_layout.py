@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core import animation, figures, graph
+from core import animation, figures, graph, pages
 from core.network import STATQUEST, Params, forward
 from tests.graph_layout import problems
 from tests.test_app import open_app
@@ -19,7 +19,7 @@ def as_json(figure) -> dict:
     return json.loads(json.dumps(figure if isinstance(figure, dict) else figure.to_plotly_json(), default=list))
 
 
-GRAPH_PAGES = [f"app_pages/{name}.py" for name in ("1_network", "4_chain_rule_se", "5_chain_rule_vi")]
+GRAPH_PAGES = [pages.BY_NAME[name].file for name in ("network", "chain_rule_se", "chain_rule_vi")]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

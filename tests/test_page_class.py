@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 import store
-from core import checker
+from core import checker, pages
 from core.i18n import TEXT
 from tests.test_app import all_text, figures, open_app
 from tests.test_store import TEACHERS, pupil
 
-CLASS_PAGE = "app_pages/10_class.py"
-CHECK_PAGE = "app_pages/8_check.py"
+CLASS_PAGE = pages.BY_NAME["class"].file
+CHECK_PAGE = pages.BY_NAME["check"].file
 LANG = {"en": 0, "zh": 1}
 
 

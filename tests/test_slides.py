@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import export_slides
-from core import slides
+from core import pages, slides
 from core.view import TRAINING, View, parse_query
 from tests.graph_layout import problems
 from tests.test_app import open_app
@@ -26,7 +26,7 @@ def as_json(figure) -> dict:
 
 
 def every_chart(view: View):
-    for page in slides.PAGES:
+    for page in pages.NAMES:
         yield from slides.charts(page, view)
 
 
@@ -151,11 +151,6 @@ def test_kaleido_writes_a_sharp_png_and_an_svg(tmp_path):
         assert "updatemenu" not in svg and "slider" not in svg
     assert Path(tmp_path / "network-graph-versicolor-b3=0-en.svg").read_text().count("Raw") >= 2
 
-
-def test_the_slides_know_the_pages_in_the_apps_order():
-    import ui
-
-    assert slides.PAGES == tuple(ui.page_name(path) for path, _ in ui.PAGES)
 
 
 def test_a_presentation_slide_enlarges_a_chart_but_never_the_graph():

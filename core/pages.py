@@ -1,0 +1,44 @@
+"""The app's pages, once, for every layer: the navigation and the presentation mode (ui.py), the
+slides (core/slides.py), where a teacher may point a class (store.py), the server's addresses
+(server.py) and the tests. A page's name is its file's, without the number, and its address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+
+@dataclass(frozen=True)
+class Page:
+    file: str  # the script st.navigation runs
+    title: str  # its title's key in core.i18n
+    step: bool = True  # a step of the explanation, with its slides; class mode is neither
+
+    @property
+    def name(self) -> str:
+        return named(self.file)
+
+
+def named(file: str) -> str:
+    """A page's name from its file: "app_pages/9_beyond_b3.py" -> "beyond_b3" (its address, and
+    its name in file names)."""
+    return PurePosixPath(file).stem.partition("_")[2]
+
+
+# In the folder app_pages/, not pages/: Streamlit would run a pages/ folder in its legacy mode
+# beside st.navigation (a first visit to / then reset the sidebar's widgets after one change).
+ALL = (
+    Page("app_pages/1_network.py", "page_network"),
+    Page("app_pages/2_softmax.py", "page_softmax"),
+    Page("app_pages/3_cross_entropy.py", "page_cross_entropy"),
+    Page("app_pages/4_chain_rule_se.py", "page_chain_se"),
+    Page("app_pages/5_chain_rule_vi.py", "page_chain_vi"),
+    Page("app_pages/6_gradient_descent.py", "page_descent"),
+    Page("app_pages/7_gradient_flow.py", "page_flow"),
+    Page("app_pages/8_check.py", "page_check"),
+    Page("app_pages/9_beyond_b3.py", "page_beyond"),
+    Page("app_pages/10_class.py", "page_class", step=False),
+)
+STEPS = tuple(page for page in ALL if page.step)
+NAMES = tuple(page.name for page in STEPS)  # the steps' names, in order
+BY_NAME = {page.name: page for page in ALL}
