@@ -28,6 +28,11 @@
     describeSlider(group);
   }
 
+  // Plotly runs a slider's step at the next animation frame, and a step in "immediate" mode stops
+  // any animation playing by then: Home, then Enter on play within one frame (a fast typist, a
+  // busy machine) played nothing. A press waits for that frame (its callbacks run in the order asked).
+  const afterSliderSteps = (press) => requestAnimationFrame(press);
+
   function describeSlider(group) {
     const ticks = group.querySelectorAll(".slider-tick-rect").length;
     group.setAttribute("aria-valuemin", "0");
@@ -44,7 +49,7 @@
       button.addEventListener("keydown", (event) => {
         if (event.key !== "Enter" && event.key !== " ") return;
         event.preventDefault();
-        button.dispatchEvent(mouse("click", centreX(button), centreY(button)));
+        afterSliderSteps(() => button.dispatchEvent(mouse("click", centreX(button), centreY(button))));
       });
     });
     plot.querySelectorAll(".slider-group").forEach((group) => {

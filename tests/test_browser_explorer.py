@@ -109,6 +109,41 @@ def test_animation_controls_work_from_the_keyboard(app_server, browser, path):
         page.context.close()
 
 
+@pytest.mark.parametrize("path", ["gradient_flow", "gradient_descent"])
+def test_play_pressed_in_the_frame_after_home_plays(app_server, browser, path):
+    """Plotly runs a slider's step at the next animation frame, and that step stopped a play
+    pressed before it ran: a busy machine (CI) or a fast typist saw nothing play. Here both keys
+    arrive in one task, so no frame can come between them."""
+    page = open_page(browser, f"{app_server}/{path}?b3=-2&flower=setosa&lang=en")
+    try:
+        page.wait_for_function(
+            "[...document.querySelectorAll('.updatemenu-button')].every(b => b.getAttribute('tabindex') === '0')"
+            " && document.querySelectorAll('.updatemenu-button').length > 0"
+        )
+        first = page.evaluate(
+            """(label) => {
+                const group = document.querySelector('.js-plotly-plot .slider-group');
+                const buttons = [...document.querySelectorAll('.updatemenu-button')];
+                const play = buttons.find((b) => b.textContent.includes('2×'));
+                const key = (element, name) =>
+                    element.dispatchEvent(new KeyboardEvent('keydown', {key: name, bubbles: true}));
+                key(group, 'End');
+                key(group, 'Home');
+                const first = document.querySelector(label).textContent;
+                key(play, 'Enter');
+                return first;
+            }""",
+            SLIDER_LABEL,
+        )
+        page.wait_for_function(
+            "([selector, first]) => document.querySelector(selector)?.textContent !== first",
+            arg=[SLIDER_LABEL, first],
+            timeout=15_000,
+        )
+    finally:
+        page.context.close()
+
+
 def test_chinese_pages_say_so_to_the_browser(app_server, browser):
     page = open_page(browser, f"{app_server}/softmax?lang=zh")
     try:
