@@ -25,6 +25,7 @@ from core.view import View, to_query
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parent / 'classes.sqlite'}"
 PACE_EVERY = 5  # s between a student's looks at where the teacher points the class
+BROWSER_SECRET = "browser-ids"  # the store's secret that signs browser ids
 
 
 def database_url() -> str:
@@ -73,14 +74,26 @@ def take_teacher_key(query: dict) -> None:
 def me() -> str | None:
     """The id this student's class counts them by: the one their browser keeps (guard.BrowserIds),
     or where this server gives none (`streamlit run app.py`, a test), one for this session. None: a
-    client that skipped the page load a browser makes, which gets no place in a class."""
+    client that skipped the page load a browser makes, or made its id up, gets no place in a class."""
     state = st.session_state
     if "class_student" not in state:
-        kept = guard.browser_id(st.context.cookies)
-        if kept is None and guard.issuing_browser_ids:
-            return None
-        state.class_student = kept or store.student_id()
+        if not guard.issuing_browser_ids:
+            state.class_student = store.student_id()
+        else:
+            kept = guard.browser_id(st.context.cookies, class_store().secret(BROWSER_SECRET))
+            if kept is None:
+                return None
+            state.class_student = kept
     return state.class_student
+
+
+def browser_secret() -> bytes | None:
+    """What guard.BrowserIds signs each browser's id with: the class database's own secret, shared by
+    every replica and kept across restarts; None while the database cannot be reached."""
+    try:
+        return class_store().secret(BROWSER_SECRET)
+    except SQLAlchemyError:
+        return None
 
 
 def network() -> str:
@@ -97,8 +110,8 @@ def membership(view: View) -> View:
         return view
     if state.get("class_joined") == view.class_code:
         return view
-    student = me()
     try:
+        student = me()
         if student is None:
             raise store.Refused("no_browser")
         state.class_joined = class_store().join(view.class_code, student, network())

@@ -20,6 +20,8 @@ The rules live in `RerunGate` and limits.py's `TokenBucket`, plain classes with 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import math
 import re
 import secrets
@@ -217,40 +219,51 @@ issuing_browser_ids = False  # whether this server's pages give each browser its
 
 
 class BrowserIds:
-    """ASGI middleware: a page load without a valid `softmax_browser` cookie gets one, a random id
-    the browser keeps across reloads, reconnects, tabs and server restarts. Class mode counts a
-    student by it, so a reconnect is the same student, and a client must load a page, as a browser
-    does, for each student it would add. Not readable by scripts; sent only to this site."""
+    """ASGI middleware: a page load without a valid `softmax_browser` cookie gets one: a random id
+    the browser keeps across reloads, reconnects, tabs and server restarts, signed with the
+    servers' shared secret (`secret()`, None while it cannot be read: no cookie then). Class mode
+    counts a student by it, so a reconnect is the same student, and a client must load a page, as
+    a browser does, for each student it would add: an id it makes up is not signed. Not readable
+    by scripts; sent only to this site."""
 
-    def __init__(self, app):
+    def __init__(self, app, secret: Callable[[], bytes | None]):
         global issuing_browser_ids
         issuing_browser_ids = True
-        self.app = app
+        self.app, self.secret = app, secret
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or _has_browser_id(scope):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = b"; ".join(value for name, value in scope.get("headers", []) if name == b"cookie")
+        key = await asyncio.to_thread(self.secret)  # once a process, from the database: not on the loop
+        if key is None or browser_id(cookie_parser(cookies.decode("latin-1")), key) is not None:
             await self.app(scope, receive, send)
             return
 
         async def with_cookie(message):
             if message["type"] == "http.response.start" and _is_html(message):
-                cookie = (f"{BROWSER_COOKIE}={secrets.token_hex(8)}; Path=/; Max-Age={BROWSER_AGE}; "
-                          "HttpOnly; SameSite=Lax")  # fmt: skip
+                cookie = f"{BROWSER_COOKIE}={signed(secrets.token_hex(8), key)}; Path=/; Max-Age={BROWSER_AGE}; "
+                cookie += "HttpOnly; SameSite=Lax"
                 message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
             await send(message)
 
         await self.app(scope, receive, with_cookie)
 
 
-def browser_id(cookies) -> str | None:
-    """The id a browser's cookies carry, if it is one this server could have made."""
+def signed(browser: str, key: bytes) -> str:
+    return f"{browser}.{hmac.new(key, browser.encode(), hashlib.sha256).hexdigest()[:32]}"
+
+
+def browser_id(cookies, key: bytes) -> str | None:
+    """The id a browser's cookies carry, if this server's secret signed it."""
     value = cookies.get(BROWSER_COOKIE)
-    return value if isinstance(value, str) and BROWSER_ID.fullmatch(value) else None
-
-
-def _has_browser_id(scope) -> bool:
-    cookies = b"; ".join(value for name, value in scope.get("headers", []) if name == b"cookie")
-    return browser_id(cookie_parser(cookies.decode("latin-1"))) is not None
+    if not isinstance(value, str):
+        return None
+    browser, _, _ = value.partition(".")
+    if BROWSER_ID.fullmatch(browser) and hmac.compare_digest(value, signed(browser, key)):
+        return browser
+    return None
 
 
 def _is_html(message) -> bool:

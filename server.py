@@ -25,6 +25,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+import classroom
 from core import pages, slides
 from core.view import LANGS, SOURCES, TABS, View
 from guard import BrowserIds, StreamGuard
@@ -112,5 +113,5 @@ warm_and_freeze()
 TRUSTED_PROXIES = os.environ.get("SOFTMAX_TRUSTED_PROXIES", "127.0.0.1,::1")
 app = st.App("app.py", middleware=[
     Middleware(ProxyHeadersMiddleware, trusted_hosts=TRUSTED_PROXIES),
-    Middleware(KnownPages), Middleware(BrowserIds), Middleware(StreamGuard),
+    Middleware(KnownPages), Middleware(BrowserIds, secret=classroom.browser_secret), Middleware(StreamGuard),
 ])  # fmt: skip

@@ -121,6 +121,12 @@ ended = Table(
     Column("code", String(CODE_LENGTH), primary_key=True),
     Column("until", Double, nullable=False, index=True),
 )
+secrets_table = Table(  # the servers' shared secrets: replicas and restarts read the same one
+    "softmax_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
 answers = Table(
     "softmax_answers",
     metadata,
@@ -306,6 +312,7 @@ class Store:
         # classes running one network finds a class in about 1.4 years; its wrong guesses never
         # slow a student of another network, and a right code is never charged.
         self.wrong_codes = _Throttle(*WRONG_CODES, clock=monotonic)
+        self.kept_secrets: dict[str, str] = {}
         self.file = None  # a SQLite database's file, and (device, inode) once migrated
         self.identity = None
         if engine.dialect.name == "sqlite":
@@ -382,6 +389,20 @@ class Store:
                 for statement in MIGRATIONS[step]:
                     db.execute(statement)
             db.execute(update(schema_table).values(version=SCHEMA_VERSION))
+
+    def secret(self, name: str) -> bytes:
+        """A random secret of 256 bits, made once for the database: every server sharing it (its
+        replicas, and itself after a restart) signs with the same one. Kept by this store once read."""
+        kept = self.kept_secrets.get(name)
+        if kept is None:
+            with self._writing() as db:
+                _one_writer(db, "secrets")
+                kept = db.scalar(select(secrets_table.c.value).where(secrets_table.c.name == name))
+                if kept is None:
+                    kept = secrets.token_hex(32)
+                    db.execute(insert(secrets_table).values(name=name, value=kept))
+            self.kept_secrets[name] = kept
+        return bytes.fromhex(kept)
 
     def schema_version(self) -> int | None:
         with self._reading() as db:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import create_engine
 
+import classroom
 import guard
 import store
 from bench.stream import Student, page_cookies
@@ -57,21 +58,25 @@ def set_cookies(url: str, headers: dict | None = None) -> SimpleCookie:
     return jar
 
 
-def test_a_page_load_gives_the_browser_its_id_once(server):
+def test_a_page_load_gives_the_browser_its_id_once_signed(server, database):
+    key = database[1].secret(classroom.BROWSER_SECRET)  # the database's: every replica signs with it
     jar = set_cookies(f"{server}/check?lang=en")
     cookie = jar[guard.BROWSER_COOKIE]
-    assert guard.BROWSER_ID.fullmatch(cookie.value)
+    assert guard.BROWSER_ID.fullmatch(guard.browser_id({guard.BROWSER_COOKIE: cookie.value}, key) or "")
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
     again = set_cookies(f"{server}/softmax", {"Cookie": f"{guard.BROWSER_COOKIE}={cookie.value}"})
     assert guard.BROWSER_COOKIE not in again  # kept, not replaced
     assert guard.BROWSER_COOKIE not in set_cookies(f"{server}/_stcore/health")  # pages only
-    forged = set_cookies(f"{server}/", {"Cookie": f"{guard.BROWSER_COOKIE}=<script>"})
-    assert guard.BROWSER_ID.fullmatch(forged[guard.BROWSER_COOKIE].value)  # a bad one is replaced
+    for bad in ("<script>", "0123456789abcdef", cookie.value[:-1] + "0", "0123456789abcdef" + cookie.value[16:]):
+        replaced = set_cookies(f"{server}/", {"Cookie": f"{guard.BROWSER_COOKIE}={bad}"})[guard.BROWSER_COOKIE].value
+        assert replaced != bad and guard.browser_id({guard.BROWSER_COOKIE: replaced}, key) is not None
 
 
-def test_a_client_that_loaded_no_page_gets_no_place_in_the_class(server, database):
+def test_a_client_that_loaded_no_page_or_made_its_id_up_gets_no_place_in_the_class(server, database):
     new = database[1].start_class(TEACHERS)
     assert TEXT["class_no_browser"][0] in open_link(server, new.code, {})
+    made_up = {"Cookie": f"{guard.BROWSER_COOKIE}=0123456789abcdef"}
+    assert TEXT["class_no_browser"][0] in open_link(server, new.code, made_up)
     assert database[1].summary(new.code).joined == 0
 
 

@@ -551,3 +551,19 @@ def test_students_joining_together_from_one_network_get_its_share_and_no_more(ur
     assert summary.refused == results.count("network_full")
     for engine in engines:
         engine.dispose()
+
+
+def test_servers_sharing_a_database_share_one_secret(url):
+    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
+    for engine in engines:
+        Store(engine).migrate()
+    found = []
+    threads = [threading.Thread(target=lambda e=e: found.append(Store(e).secret("browser-ids"))) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 8 and len(set(found)) == 1 and len(found[0]) == 32  # 256 bits, made once
+    assert Store(engines[0]).secret("other") != found[0]
+    for engine in engines:
+        engine.dispose()
