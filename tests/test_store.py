@@ -76,26 +76,44 @@ def test_the_schema_is_created_once_and_versioned(db, url):
         db.migrate()  # an older app never writes into a newer schema
 
 
-def test_replicas_starting_together_create_one_schema(url):
-    engines = [create_engine(url) for _ in range(8)]
-    failures = []
+@pytest.fixture
+def servers(url):
+    """Eight engines on one database, as eight replicas have (not yet migrated)."""
+    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
+    yield engines
+    for engine in engines:
+        engine.dispose()
 
-    def start(engine):
+
+def at_once(work, engines) -> list:
+    """`work(engine)` for every engine at once, each in a thread: what each returned or raised, in order."""
+    results = [None] * len(engines)
+
+    def run(index, engine):
         try:
-            Store(engine).migrate()
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            failures.append(error)
+            results[index] = work(engine)
+        except Exception as error:  # noqa: BLE001 - returned, for the test to judge
+            results[index] = error
 
-    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    threads = [threading.Thread(target=run, args=(i, e)) for i, e in enumerate(engines)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert failures == []
-    with engines[0].connect() as c:
+    return results
+
+
+def outcome(result) -> str:
+    """A class's code, or why it was refused ("database": a lock held past LOCK_WAIT, said, never counted)."""
+    if isinstance(result, Refused):
+        return result.key
+    return "database" if isinstance(result, SQLAlchemyError) else result
+
+
+def test_replicas_starting_together_create_one_schema(servers):
+    assert at_once(lambda engine: Store(engine).migrate(), servers) == [None] * len(servers)
+    with servers[0].connect() as c:
         assert c.scalar(text("SELECT count(*) FROM softmax_schema")) == 1
-    for engine in engines:
-        engine.dispose()
 
 
 def test_a_class_has_a_short_code_and_a_secret_key_stored_only_hashed(db):
@@ -502,68 +520,26 @@ def test_a_version_1_database_is_brought_up_to_date_with_its_students(url):
     engine.dispose()
 
 
-def test_teachers_starting_together_from_one_network_get_the_networks_share_and_no_more(url):
-    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
-    for engine in engines:
-        Store(engine).migrate()
+def test_teachers_starting_together_from_one_network_get_the_networks_share_and_no_more(servers):
+    at_once(lambda engine: Store(engine).migrate(), servers)
     results = []
-
-    def start(engine):
-        try:
-            results.append(Store(engine).start_class(TEACHERS).code)
-        except Refused as refused:
-            results.append(refused.key)
-
     for _ in range(2):  # 16 presses of "Start a class" at once, from one network, on 8 replicas
-        threads = [threading.Thread(target=start, args=(e,)) for e in engines]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results += [outcome(r) for r in at_once(lambda engine: Store(engine).start_class(TEACHERS).code, servers)]
     assert len(results) == 16
     assert sum(r != "network_classes" for r in results) == store.NETWORK_CLASSES
-    for engine in engines:
-        engine.dispose()
 
 
-def test_students_joining_together_from_one_network_get_its_share_and_no_more(url):
-    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
-    for engine in engines:
-        Store(engine).migrate()
-    new = Store(engines[0]).start_class(TEACHERS)
-    results = []
-
-    def join(engine):
-        try:
-            results.append(Store(engine).join(new.code, store.student_id(), PUPILS))
-        except Refused as refused:
-            results.append(refused.key)
-        except SQLAlchemyError:  # a lock held past LOCK_WAIT: said, never counted
-            results.append("database")
-
-    threads = [threading.Thread(target=join, args=(e,)) for e in engines * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    summary = Store(engines[0]).summary(new.code)
+def test_students_joining_together_from_one_network_get_its_share_and_no_more(servers):
+    at_once(lambda engine: Store(engine).migrate(), servers)
+    new = Store(servers[0]).start_class(TEACHERS)
+    results = [outcome(r) for r in at_once(lambda e: Store(e).join(new.code, store.student_id(), PUPILS), servers * 2)]
+    summary = Store(servers[0]).summary(new.code)
     assert summary.joined == results.count(new.code) == store.PER_NETWORK
     assert summary.refused == results.count("network_full")
-    for engine in engines:
-        engine.dispose()
 
 
-def test_servers_sharing_a_database_share_one_secret(url):
-    engines = [create_engine(url, **store.engine_options(url)) for _ in range(8)]
-    for engine in engines:
-        Store(engine).migrate()
-    found = []
-    threads = [threading.Thread(target=lambda e=e: found.append(Store(e).secret("browser-ids"))) for e in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(found) == 8 and len(set(found)) == 1 and len(found[0]) == 32  # 256 bits, made once
-    assert Store(engines[0]).secret("other") != found[0]
-    for engine in engines:
-        engine.dispose()
+def test_servers_sharing_a_database_share_one_secret(servers):
+    at_once(lambda engine: Store(engine).migrate(), servers)
+    found = at_once(lambda engine: Store(engine).secret("browser-ids"), servers)
+    assert len(set(found)) == 1 and len(found[0]) == 32  # 256 bits, made once
+    assert Store(servers[0]).secret("other") != found[0]
