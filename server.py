@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import os
-from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -29,43 +28,6 @@ import classroom
 from core import pages, slides
 from core.view import LANGS, SOURCES, TABS, View
 from guard import BrowserIds, StreamGuard
-
-# A page's address is its file name without the number; page 1 lives at the root.
-PAGE_ONE, *OTHERS = (page.name for page in pages.ALL)
-PAGE_PATHS = tuple(OTHERS)
-PAGE_ONE_ALIASES = (PAGE_ONE,)
-# Streamlit's own prefixes: assets, websocket, health, media, components, auth.
-RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2callback", "favicon.png")
-
-
-def page_redirect(path: str, query: str, base: str = "") -> str | None:
-    """Where to send a browser that asked for this page path, or None to serve it as it is."""
-    if base:
-        prefix = "/" + base.strip("/")
-        if path != prefix and not path.startswith(prefix + "/"):
-            return None
-        path = path[len(prefix) :]
-    else:
-        prefix = ""
-    segments = [s for s in path.split("/") if s]
-    if segments and segments[0] in RESERVED:
-        return None
-    if not segments:
-        if path in ("", "/"):
-            return None
-        target, known = "", True  # "//" and the like: the root
-    elif len(segments) == 1 and segments[0] in PAGE_PATHS:
-        if path == "/" + segments[0]:
-            return None
-        target, known = segments[0], True
-    elif len(segments) == 1 and segments[0] in PAGE_ONE_ALIASES:
-        target, known = "", True
-    else:
-        target, known = (segments[0] if segments[0] in PAGE_PATHS else ""), False
-    extra = "" if known else urlencode({"notfound": "1"})
-    joined = "&".join(part for part in (query, extra) if part)
-    location = f"{prefix}/{target}"
-    return f"{location}?{joined}" if joined else location
 
 
 class KnownPages:
@@ -77,7 +39,7 @@ class KnownPages:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and _wants_html(scope):
             base = st.get_option("server.baseUrlPath")
-            target = page_redirect(scope["path"], scope.get("query_string", b"").decode("latin-1"), base)
+            target = pages.redirect(scope["path"], scope.get("query_string", b"").decode("latin-1"), base)
             if target is not None:
                 headers = [(b"location", target.encode("latin-1")), (b"cache-control", b"no-cache")]
                 await send({"type": "http.response.start", "status": 302, "headers": headers})

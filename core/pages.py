@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlencode
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,41 @@ ALL = (
 STEPS = tuple(page for page in ALL if page.step)
 NAMES = tuple(page.name for page in STEPS)  # the steps' names, in order
 BY_NAME = {page.name: page for page in ALL}
+
+# A page's address is its file name without the number; page 1 lives at the root.
+PAGE_ONE, *OTHERS = (page.name for page in ALL)
+PAGE_PATHS = tuple(OTHERS)
+PAGE_ONE_ALIASES = (PAGE_ONE,)
+# Streamlit's own prefixes: assets, websocket, health, media, components, auth.
+RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2callback", "favicon.png")
+
+
+def redirect(path: str, query: str, base: str = "") -> str | None:
+    """Where to send a browser that asked for this page path, or None to serve it as it is
+    (server.py's KnownPages; `base`: Streamlit's server.baseUrlPath)."""
+    if base:
+        prefix = "/" + base.strip("/")
+        if path != prefix and not path.startswith(prefix + "/"):
+            return None
+        path = path[len(prefix) :]
+    else:
+        prefix = ""
+    segments = [s for s in path.split("/") if s]
+    if segments and segments[0] in RESERVED:
+        return None
+    if not segments:
+        if path in ("", "/"):
+            return None
+        target, known = "", True  # "//" and the like: the root
+    elif len(segments) == 1 and segments[0] in PAGE_PATHS:
+        if path == "/" + segments[0]:
+            return None
+        target, known = segments[0], True
+    elif len(segments) == 1 and segments[0] in PAGE_ONE_ALIASES:
+        target, known = "", True
+    else:
+        target, known = (segments[0] if segments[0] in PAGE_PATHS else ""), False
+    extra = "" if known else urlencode({"notfound": "1"})
+    joined = "&".join(part for part in (query, extra) if part)
+    location = f"{prefix}/{target}"
+    return f"{location}?{joined}" if joined else location

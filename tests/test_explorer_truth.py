@@ -5,12 +5,11 @@ import json
 
 import pytest
 
-from core import explain, figures, graph
+from core import explain, figures, graph, pages
 from core.i18n import TEXT
 from core.latex import fmt
 from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
-from server import page_redirect
 from tests.test_app import PAGES, latex_text, open_app
 from tests.test_app import figures as page_figures
 
@@ -116,15 +115,15 @@ def test_a_flower_of_the_right_species_is_used_as_it_is():
     ],
 )
 def test_unknown_paths_are_sent_to_the_nearest_page(path, query, target):
-    assert page_redirect(path, query) == target
+    assert pages.redirect(path, query) == target
 
 
 def test_a_redirect_never_leaves_the_site_and_respects_a_base_path():
-    assert page_redirect("/explorer/softmax/x", "", "explorer") == "/explorer/softmax?notfound=1"
-    assert page_redirect("/explorer", "", "explorer") is None
-    assert page_redirect("/other", "", "explorer") is None
+    assert pages.redirect("/explorer/softmax/x", "", "explorer") == "/explorer/softmax?notfound=1"
+    assert pages.redirect("/explorer", "", "explorer") is None
+    assert pages.redirect("/other", "", "explorer") is None
     for path in ("//evil.example", "///evil.example/", "/\\evil.example"):
-        target = page_redirect(path, "")
+        target = pages.redirect(path, "")
         assert target is None or (target.startswith("/") and not target.startswith("//"))
 
 
