@@ -44,7 +44,7 @@ nginx:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 
 # Debian's postgresql, for the class store's tests and the replicas sharing one database
-# (tests/postgres.py starts a private cluster on loopback; the package's own cluster is not used).
+# (harness/postgres.py starts a private cluster on loopback; the package's own cluster is not used).
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }

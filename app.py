@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-import classroom
 import ui
 from core import pages
+from ui import classroom
 
 links = st.sidebar.container()  # the page links go first in the sidebar, drawn once the view is known
 view = ui.sidebar()

@@ -3,7 +3,7 @@
 For each training flower, b3 = -2 and b3 = 0, and both languages: every page's figures (page 5 for
 both of its CEs) as PNG (3840x2160, scale 2) and SVG (1920x1080), named
 `<page>-<figure>-<flower>-b3=<b3>-<lang>`, plus each animation's first, middle and last frame
-(`<page>-<figure>-first-...`). The figures are the pages' own (core.slides). Kaleido renders them
+(`<page>-<figure>-first-...`). The figures are the pages' own (drawing.slides). Kaleido renders them
 in the system's Chromium (BROWSER_PATH); a figure that several names share is rendered once.
 """
 
@@ -22,8 +22,9 @@ from pathlib import Path
 import kaleido
 import plotly.io as pio
 
-from core import pages, slides
+from core import pages
 from core.view import LANGS, TABS, TRAINING, View
+from drawing import slides
 
 B3_VALUES = (-2.0, 0.0)
 # A 3D figure's PNG is 1920x1080: WebGL runs in software here (about 4 s a figure at any scale).

@@ -62,7 +62,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from core import pages
 from core.checker import SLIPS, TARGETS
 from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, normal_code  # 31^6 = 8.9e8 codes
-from limits import TokenBucket
+from guard.bucket import TokenBucket
 
 SCHEMA_VERSION = 2  # the schema this code reads and writes; migrate() brings a database to it
 STUDENT_PATTERN = re.compile(r"[0-9a-f]{16}")

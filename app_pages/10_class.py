@@ -1,71 +1,23 @@
+"""Class mode: a teacher starts a class and projects its answers live; a student joins one by its
+code. The callbacks live in ui/teacher.py, the class's student side in ui/classroom.py."""
+
 from dataclasses import replace
-from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-import classroom
-import store
 import ui
 from core import checker, pages
-from core.figures import class_answers_figure, step_label
-from core.i18n import t
-from core.view import normal_code, to_query
+from core.view import to_query
+from drawing.dashboard import class_answers_figure, step_label
+from drawing.i18n import t
+from ui import classroom, teacher
 
 DASHBOARD_EVERY = 3  # s between the dashboard's updates
 SUGGESTED_PAGE = "chain_rule_vi"  # where "point the class" starts: page 5, the hand derivation's slip
 
 view, _, lang = ui.current(__file__)
 state = st.session_state
-
-
-def start() -> None:
-    try:
-        new = classroom.class_store().start_class(classroom.network())
-    except store.Refused as refused:
-        state.class_message = f"class_{refused.key}"
-    except SQLAlchemyError:
-        state.class_message = "class_database"
-    else:
-        state.teacher_key, state.new_class = new.key, new
-
-
-def open_dashboard() -> None:
-    """A teacher's link pasted whole, or just its key."""
-    text = state.get("class_key_text", "").strip()
-    key = parse_qs(urlsplit(text).query).get("teacher", [text])[0]
-    state.teacher_key, state.class_key_text = key[: store.MAX_KEY], ""
-
-
-def join() -> None:
-    code = normal_code(state.get("class_code_text"))
-    if code is None:
-        state.class_message = "class_unknown"
-    else:
-        state.view = replace(state.view, class_code=code)  # the next run joins it (app.py's sidebar)
-
-
-def as_teacher(action, *args) -> bool:
-    """One of the store's teacher actions (store.Store.hide, ...) with this teacher's key; a
-    database error becomes the page's one line."""
-    try:
-        action(classroom.class_store(), state.teacher_key, *args)
-    except SQLAlchemyError:
-        state.class_message = "class_database"
-        return False
-    return True
-
-
-def allow_per_network() -> None:
-    as_teacher(store.Store.allow_per_network, int(state.class_per_network))
-
-
-def end() -> None:
-    if not as_teacher(store.Store.end_class):
-        return
-    state.pop("teacher_key", None)
-    state.pop("new_class", None)
-    state.class_message = "class_ended_teacher"
 
 
 @st.fragment(run_every=DASHBOARD_EVERY)
@@ -100,13 +52,11 @@ def live(code: str) -> None:
                 count = counted("class_wrong_count", answer.students, slip=t(f"slip_{answer.slip}", lang))
                 with st.container(width=200, gap="small"):
                     st.markdown(f"**{step_label(answer.step, lang)}**  \n{count}")
-                    st.button(t("class_hide", lang), on_click=as_teacher,
-                              args=(store.Store.hide, answer.step, answer.latex),
+                    st.button(t("class_hide", lang), on_click=teacher.hide, args=(answer.step, answer.latex),
                               key=f"hide-{rank}", icon=":material/visibility_off:", type="tertiary")  # fmt: skip
         if summary.hidden:
-            st.button(counted("class_show_hidden", summary.hidden), on_click=as_teacher,
-                      args=(store.Store.show_hidden,), icon=":material/visibility:",
-                      key="class_show_hidden")  # fmt: skip
+            st.button(counted("class_show_hidden", summary.hidden), on_click=teacher.show_hidden,
+                      icon=":material/visibility:", key="class_show_hidden")  # fmt: skip
     st.caption(t("class_refresh", lang, s=DASHBOARD_EVERY))
 
 
@@ -123,7 +73,7 @@ def dashboard(code: str) -> None:
     if new is not None and new.code == code:
         st.warning(t("class_teacher_link", lang), icon=":material/key:")
         st.code(ui.view_link("class", {"teacher": new.key, "lang": lang}), language=None, wrap_lines=True)
-        st.button(t("class_saved", lang), on_click=state.pop, args=("new_class", None), icon=":material/check:")
+        st.button(t("class_saved", lang), on_click=teacher.saved, icon=":material/check:")
     live(code)
     controls(code)
 
@@ -145,51 +95,41 @@ def controls(code: str) -> None:
             key="class_point_page",
         )
         with st.container(horizontal=True):
-            st.button(t("class_point_send", lang), on_click=as_teacher, args=(store.Store.point_class, page),
-                      icon=":material/campaign:")  # fmt: skip
+            st.button(t("class_point_send", lang), on_click=teacher.point, args=(page,), icon=":material/campaign:")
             if pace and pace.page:
-                st.button(t("class_point_clear", lang), on_click=as_teacher, args=(store.Store.point_class, None))
+                st.button(t("class_point_clear", lang), on_click=teacher.point, args=(None,))
         if pace and pace.page:
             st.caption(t("class_pointed", lang, page=t(pages.BY_NAME[pace.page].title, lang)))
         if pace is not None:
             state.class_per_network = pace.per_network
         st.number_input(
-            t("class_per_network", lang), min_value=1, max_value=store.MAX_PER_NETWORK, step=1,
-            key="class_per_network", on_change=allow_per_network, help=t("class_per_network_help", lang),
+            t("class_per_network", lang), min_value=1, max_value=teacher.MAX_PER_NETWORK, step=1,
+            key="class_per_network", on_change=teacher.allow_per_network, help=t("class_per_network_help", lang),
         )  # fmt: skip
         with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
             st.markdown(t("class_end_confirm", lang))
-            st.button(t("class_end_yes", lang), on_click=end, type="primary")
+            st.button(t("class_end_yes", lang), on_click=teacher.end, type="primary")
 
 
 def doors() -> None:
     """No class of one's own to show: start one, join one, or open one's dashboard."""
     st.title(t("page_class", lang))
     st.markdown(t("class_intro", lang))
-    teacher, student = st.columns(2, gap="large")
-    with teacher:
-        st.button(t("class_start", lang), on_click=start, type="primary", icon=":material/co_present:",
+    teachers, students = st.columns(2, gap="large")
+    with teachers:
+        st.button(t("class_start", lang), on_click=teacher.start, type="primary", icon=":material/co_present:",
                   key="class_start")  # fmt: skip
         st.text_input(t("class_key_label", lang), key="class_key_text", type="password", max_chars=300)
-        st.button(t("class_open", lang), on_click=open_dashboard)
-    with student:
+        st.button(t("class_open", lang), on_click=teacher.open_dashboard)
+    with students:
         st.text_input(t("class_join_label", lang), key="class_code_text", max_chars=12, placeholder="K7Q2PX")
-        st.button(t("class_join", lang), on_click=join)
+        st.button(t("class_join", lang), on_click=teacher.join)
 
 
-message = state.pop("class_message", None)
+message = teacher.message()
 if message:
     st.info(t(message, lang))
-code = None
-if state.get("teacher_key"):
-    try:
-        code = classroom.class_store().teacher_class(state.teacher_key)
-    except SQLAlchemyError:  # the key is kept: the database may be back at the next run
-        classroom.database_down(lang)
-    else:
-        if code is None:
-            st.error(t("class_no_dashboard", lang), icon=":material/lock:")
-            state.pop("teacher_key")
+code = teacher.own_class(lang)
 if code:
     dashboard(code)
 else:

@@ -1,10 +1,10 @@
 import streamlit as st
 
 import ui
-from core import explain, graph, slides
-from core.i18n import t
 from core.latex import fmt
 from core.network import Params, forward
+from drawing import explain, graph, slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 params = Params(b3=view.b3)

@@ -1,11 +1,12 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain, slides
-from core.i18n import t
+from core import derivation
 from core.latex import fmt
 from core.network import Params, forward
 from core.view import SHIFT_RANGE
+from drawing import explain, slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))

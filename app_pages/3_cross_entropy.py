@@ -1,12 +1,12 @@
 import streamlit as st
 
 import ui
-from core import explain, slides
-from core.i18n import t
 from core.latex import fmt
 from core.network import Params, forward
 from core.softmax import cross_entropy
 from core.training import total_ce
+from drawing import explain, slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)

@@ -1,8 +1,8 @@
 import streamlit as st
 
 import ui
-from core import slides
-from core.i18n import t
+from drawing import slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 st.title(t("page_chain_se", lang))

@@ -1,10 +1,11 @@
 import streamlit as st
 
 import ui
-from core import derivation, explain, slides
-from core.i18n import t
+from core import derivation
 from core.latex import fmt
 from core.view import TABS, flower_for_species
+from drawing import explain, slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 

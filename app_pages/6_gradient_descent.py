@@ -1,11 +1,11 @@
 import streamlit as st
 
 import ui
-from core import explain, slides
-from core.i18n import t
 from core.latex import fmt
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import RATE_RANGE, STEPS_RANGE
+from drawing import explain, slides
+from drawing.i18n import t
 
 END_STEPS = 200
 

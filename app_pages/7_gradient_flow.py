@@ -1,9 +1,9 @@
 import streamlit as st
 
 import ui
-from core import slides
-from core.i18n import t
 from core.view import SOURCES
+from drawing import slides
+from drawing.i18n import t
 
 view, _, lang = ui.current(__file__)
 

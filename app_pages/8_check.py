@@ -1,13 +1,13 @@
 import streamlit as st
 
-import classroom
 import ui
 from core import checker
-from core.figures import step_name
-from core.i18n import t
 from core.latex import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
+from drawing.dashboard import step_name
+from drawing.i18n import t
+from ui import classroom
 
 view, point, lang = ui.current(__file__)
 
@@ -16,11 +16,11 @@ st.markdown(t("check_intro", lang))
 
 
 EXAMPLE = {"check_species": "vi", "check_step": "result", "check_answer": "-P_se"}
-kept = ui.kept_values({"check_species": "se", "check_step": "1", "check_answer": ""})
+for key, first in {"check_species": "se", "check_step": "1", "check_answer": ""}.items():
+    st.session_state.setdefault(key, first)  # a session's first visit; Streamlit keeps them after
 
 
 def show_example() -> None:
-    kept.update(EXAMPLE)
     st.session_state.update(EXAMPLE)
 
 
@@ -34,8 +34,7 @@ def checker_panel() -> None:
             t("check_species", lang),
             SHORT,
             key="check_species",
-            on_change=ui.keep,
-            args=(kept, "check_species"),
+            persist_state="session",  # the question and the answer outlive a visit to another page
             required=True,
             format_func=lambda s: f"CE_{s} ({t('short_' + SPECIES[SHORT.index(s)], lang)})",
         )
@@ -44,8 +43,7 @@ def checker_panel() -> None:
             t("check_step", lang),
             checker.STEPS,
             key="check_step",
-            on_change=ui.keep,
-            args=(kept, "check_step"),
+            persist_state="session",
             required=True,
             format_func=lambda k: step_name(k, lang),
         )
@@ -58,8 +56,7 @@ def checker_panel() -> None:
         key="check_answer",
         max_chars=checker.MAX_LENGTH,
         placeholder="P_se",
-        on_change=ui.keep,
-        args=(kept, "check_answer"),
+        persist_state="session",
     )
     st.button(t("check_example", lang), on_click=show_example, icon=":material/lightbulb:")
 

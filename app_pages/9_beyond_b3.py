@@ -1,11 +1,12 @@
 import streamlit as st
 
 import ui
-from core import derivation, slides
+from core import derivation
 from core.gradients import finite_difference_gradients, param_gradients
-from core.i18n import t
 from core.latex import fmt, pmatrix
 from core.network import Params, forward
+from drawing import slides
+from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 params = Params(b3=view.b3)

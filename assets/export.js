@@ -1,5 +1,5 @@
 // The chart's download buttons make a slide: plotly's PNG button and an SVG button added beside
-// it export the figure as the server described it in toImageButtonOptions (core/slides.py): a
+// it export the figure as the server described it in toImageButtonOptions (drawing/slides.py): a
 // 16:9 box at the figure's own plot height (labels stay where they are on screen), scaled to
 // 3840x2160 (PNG) or 1920x1080 (SVG), without an animation's play buttons and slider, at the
 // frame on screen, named for what it shows.

@@ -3,7 +3,7 @@
     .venv/bin/python bench/abuse.py [--seconds 15] [--json out.json]
 
 Starts `streamlit run server.py` on a fresh SQLite class database and speaks Streamlit's websocket
-protocol (bench/stream.py) as browsers do: each browser loads a page first (and gets its cookies),
+protocol (harness/stream.py) as browsers do: each browser loads a page first (and gets its cookies),
 and comes from its own address, told to the server in X-Forwarded-For as nginx does (the server
 trusts it from this machine). The attacker is one address; honest users each have their own. Each
 attack prints what the attacker got beside what the honest users saw (refusals and latency):
@@ -35,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine  # noqa: E402
 
 import store  # noqa: E402
-from bench.servers import APP  # noqa: E402
-from bench.stream import CLICK, Student, page_cookies  # noqa: E402
-from core.i18n import TEXT  # noqa: E402
 from core.view import CODE_ALPHABET, CODE_LENGTH  # noqa: E402
-from tests.browser import streamlit_server  # noqa: E402
+from drawing.i18n import TEXT  # noqa: E402
+from harness.servers import (
+    APP,  # noqa: E402
+    streamlit_server,  # noqa: E402
+)
+from harness.stream import CLICK, Student, page_cookies  # noqa: E402
 
 ATTACKER = "192.0.2.66"
 

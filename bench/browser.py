@@ -43,7 +43,7 @@ debounce (`DEBOUNCE_TIME_MS`); that is gone.
 
 Each page's first `--warmup` samples are not counted (the first change of a page also loads code
 and warms caches). Between samples the script waits until the app is idle again
-(`tests.browser.wait_for_app`) and checks that the slider shows the value just set, so samples
+(`harness.browser.wait_for_app`) and checks that the slider shows the value just set, so samples
 neither overlap nor drift. Samples alternate ArrowRight and ArrowLeft: b3 goes 0 -> 0.01 -> 0
 (the app) and -2.00 -> -1.99 -> -2.00 (the reference).
 
@@ -74,17 +74,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from core import pages, slides  # noqa: E402
+from core import pages  # noqa: E402
 from core.view import View  # noqa: E402
-from tests.browser import (  # noqa: E402
-    EXCEPTION_SELECTOR,
-    exception_texts,
-    launch_chromium,
-    streamlit_server,
-    wait_for_app,
-)
+from drawing import slides  # noqa: E402
+from harness.browser import EXCEPTION_SELECTOR, exception_texts, launch_chromium, wait_for_app  # noqa: E402
+from harness.servers import REFERENCE, streamlit_server  # noqa: E402
 
-REFERENCE_APP = "bench/reference.py"
 # The app's pages with figures, by their name in core.pages and their path ("" is page 1).
 PAGES = {name: ("" if index == 0 else name) for index, name in enumerate(pages.NAMES) if name != "check"}
 QUERY = "flower=virginica&b3=0"
@@ -323,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with (
             streamlit_server() as app,
-            streamlit_server(REFERENCE_APP) as reference,
+            streamlit_server(REFERENCE) as reference,
             sync_playwright() as playwright,
         ):
             browser = launch_chromium(playwright)

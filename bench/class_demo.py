@@ -28,8 +28,9 @@ from sqlalchemy import create_engine  # noqa: E402
 
 import store  # noqa: E402
 from core import checker  # noqa: E402
-from core.i18n import TEXT  # noqa: E402
-from tests.browser import launch_chromium, streamlit_server, wait_for_app  # noqa: E402
+from drawing.i18n import TEXT  # noqa: E402
+from harness.browser import launch_chromium, wait_for_app  # noqa: E402
+from harness.servers import streamlit_server  # noqa: E402
 
 VIEWPORTS = {"1920": (1920, 1080), "1280": (1280, 720), "390": (390, 844)}
 # What students type for each step, right answer first, then the slips a class makes, with weights.

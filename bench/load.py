@@ -5,7 +5,7 @@
 One command: it starts `streamlit run server.py` on a free port (from the repository's root, so
 .streamlit/config.toml applies), warms it up, runs the class, stops the server and prints a table.
 
-Each student is its own session (bench/stream.py's `Student`), on its own page (the 9 pages in turn),
+Each student is its own session (harness/stream.py's `Student`), on its own page (the 9 pages in turn),
 with its own flower (setosa, versicolor, virginica in turn, every 9 students), its own starting b3
 (a random value in [-3, 3], step 0.01) and language (en for the first 27 students, zh for the
 next 27, and so on). It loads its page from a link, then thinks for 1.5-2.5 s (uniform) after every
@@ -14,7 +14,7 @@ for the page before moving the slider again.
 
 Every render is checked for isolation: each plotly chart's download filename
 (`<page>-<figure>-<flower>-b3=<b3>-<lang>`) and its alt text must be exactly what the app's own
-core computes for this student's view (`core.slides.charts`), in page order. A wrong chart, an
+core computes for this student's view (`drawing.slides.charts`), in page order. A wrong chart, an
 exception element, a status other than FINISHED_SUCCESSFULLY, a timeout (`--timeout`, 30 s) or a
 failed or dropped connection is an error, reported to locust as the request's exception (after a
 timeout or a dropped connection the student opens a new session, from the link of its view).
@@ -39,7 +39,7 @@ tracebacks in the server's log. `--json PATH` writes all of it as JSON.
 
 `--class-mode` is a class working on page 8 under the teacher's live dashboard (issue 10): a class
 is started in the servers' database (a fresh SQLite file; with `--replicas`, a private PostgreSQL
-cluster on loopback, as tests/postgres.py starts it), every student opens page 8 with its link
+cluster on loopback, as harness/postgres.py starts it), every student opens page 8 with its link
 (`?class=<code>`) and types an answer to step ① of CE_se every 5-8 s (uniform), a different one of
 four each time (right, sign slip, upside down, other), and its pacing fragment looks every 5 s for
 where the teacher points the class, as the browser's timer would; one teacher's dashboard redraws
@@ -90,13 +90,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
-from bench.servers import APP, cpu_seconds  # noqa: E402
-from bench.stream import Student, _set_widget, page_cookies  # noqa: E402
-from classroom import PACE_EVERY  # noqa: E402
-from core import pages, slides  # noqa: E402
-from core.i18n import TEXT  # noqa: E402
+from core import pages  # noqa: E402
 from core.view import View, parse_query, to_query, with_values  # noqa: E402
-from tests.browser import free_port  # noqa: E402
+from drawing import slides  # noqa: E402
+from drawing.i18n import TEXT  # noqa: E402
+from harness.servers import (  # noqa: E402
+    APP,
+    cpu_seconds,
+    free_port,  # noqa: E402
+)
+from harness.stream import Student, _set_widget, page_cookies  # noqa: E402
+from ui.classroom import PACE_EVERY  # noqa: E402
 
 # The URL path of each page ("" is page 1, at the root), and its name in core.pages.
 CORE_PAGE = {("" if index == 0 else name): name for index, name in enumerate(pages.NAMES)}
@@ -168,7 +172,7 @@ class Replicas:
     websocket is one connection, which nginx hashes to one replica and keeps there."""
 
     def __init__(self, servers: list[Server], folder: Path):
-        from tests.test_replicas import nginx
+        from harness.nginx import nginx
 
         self.servers, self.log_path = servers, servers[0].log_path
         self.listen = free_port()
@@ -304,7 +308,7 @@ def alt_difference(got: list[str], want: list[str]) -> str:
 
 
 class AltChecker:
-    """Helper processes that compare alt texts with core.slides.charts; each render's callback
+    """Helper processes that compare alt texts with drawing.slides.charts; each render's callback
     runs with the check's error (None when right) once its answer arrives."""
 
     def __init__(self, workers: int):
@@ -1040,7 +1044,7 @@ def open_class(args, databases: contextlib.ExitStack) -> tuple[store.Store, stor
     from sqlalchemy import create_engine
 
     if args.replicas > 1:  # replicas share one PostgreSQL, as deployed
-        from tests.postgres import postgres_server
+        from harness.postgres import postgres_server
 
         url = databases.enter_context(postgres_server())
     else:  # the embedded default

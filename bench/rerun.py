@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/rerun.py [--reruns 40] [--json out.json]
 
-One student at a time, over `/_stcore/stream` (bench/stream.py), with the app's own config. For
+One student at a time, over `/_stcore/stream` (harness/stream.py), with the app's own config. For
 each page: load it (flower=virginica, b3=-2), then move the sidebar's b3 slider to a new value at
 every rerun (-1.99, -1.98, ...), as a student dragging it does: no rerun finds its figures already
 built for its exact inputs. The server's CPU time over the reruns (all threads, from /proc) divided
@@ -29,9 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.servers import APP, REFERENCE, cpu_seconds  # noqa: E402
-from bench.stream import Student  # noqa: E402
-from tests.browser import streamlit_server  # noqa: E402
+from harness.servers import (  # noqa: E402
+    APP,
+    REFERENCE,
+    cpu_seconds,
+    streamlit_server,  # noqa: E402
+)
+from harness.stream import Student  # noqa: E402
 
 PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
          "gradient_flow", "check", "beyond_b3")

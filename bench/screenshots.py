@@ -27,12 +27,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from core import pages  # noqa: E402
-from tests.browser import (  # noqa: E402
-    exception_texts,
-    launch_chromium,
-    streamlit_server,
-    wait_for_app,
-)
+from harness.browser import exception_texts, launch_chromium, wait_for_app  # noqa: E402
+from harness.servers import streamlit_server  # noqa: E402
 
 # "" is page 1, at the root URL
 DEFAULT_PAGES = ",".join("" if index == 0 else name for index, name in enumerate(pages.NAMES))

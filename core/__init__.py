@@ -1,4 +1,6 @@
-"""Math, derivations and figures of the SoftMax + cross-entropy explorer.
+"""The math of the SoftMax + cross-entropy explainer: the network, SoftMax, cross entropy, their
+derivatives (numeric and symbolic), training, the answer checker, the page registry and the view
+a link describes.
 
-Nothing in this package imports streamlit: every function is pure and usable from a notebook.
+Imports numpy and sympy only (tests/test_layers.py): nothing here draws, stores or serves.
 """

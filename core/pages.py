@@ -1,5 +1,5 @@
 """The app's pages, once, for every layer: the navigation and the presentation mode (ui.py), the
-slides (core/slides.py), where a teacher may point a class (store.py), the server's addresses
+slides (drawing/slides.py), where a teacher may point a class (store.py), the server's addresses
 (server.py) and the tests. A page's name is its file's, without the number, and its address."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 @dataclass(frozen=True)
 class Page:
     file: str  # the script st.navigation runs
-    title: str  # its title's key in core.i18n
+    title: str  # its title's key in drawing.i18n
     step: bool = True  # a step of the explanation, with its slides; class mode is neither
 
     @property

@@ -1,4 +1,4 @@
-"""Shared fixtures. The browser ones live here; their logic is in tests/browser.py."""
+"""Shared fixtures. The browser ones live here; their logic is in harness/browser.py."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # `core` and `tests.browser` import even under a bare `pytest`
+if str(REPO_ROOT) not in sys.path:  # `core` and `harness` import even under a bare `pytest`
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests import browser as browser_helpers  # noqa: E402
-from tests.postgres import postgres_server  # noqa: E402
+from harness import browser as browser_helpers  # noqa: E402
+from harness.postgres import postgres_server  # noqa: E402
+from harness.servers import streamlit_server  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def app_server():
     """Base URL (http://127.0.0.1:<port>) of `streamlit run app.py`, shared by the whole session."""
-    with browser_helpers.streamlit_server() as server:
+    with streamlit_server() as server:
         yield server.url
 
 

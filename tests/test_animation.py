@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from core import animation, explain
 from core.latex import fmt
 from core.training import d_total_ce_d_b3
+from drawing import animation, explain
 
 B3_VALUES = [-2.0, -1.2268, 0.0, 1.5]
 
@@ -93,8 +93,8 @@ def test_the_pulse_passes_under_the_nodes_so_their_values_stay_readable():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_total_ends_on_total_ce_not_on_one_flowers_ce(lang):
-    from core.i18n import t
     from core.training import total_ce
+    from drawing.i18n import t
 
     figure = animation.gradient_flow_figure(-2.0, "total", lang)
     names = [trace.get("name") for trace in figure["data"]]

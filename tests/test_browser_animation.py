@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+from harness.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -16,10 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from core import pages, slides
-from core.i18n import TEXT
+from core import pages
 from core.view import View
-from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+from drawing import slides
+from drawing.i18n import TEXT
+from harness.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
 from ui import HTML_LANG
 
 pytestmark = pytest.mark.browser

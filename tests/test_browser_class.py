@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from core.i18n import TEXT
-from tests.browser import streamlit_server
+from drawing.i18n import TEXT
+from harness.servers import streamlit_server
 from tests.test_browser_app import Visit, screenshot_dir
 
 pytestmark = pytest.mark.browser

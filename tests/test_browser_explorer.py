@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.i18n import TEXT
-from tests.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+from drawing.i18n import TEXT
+from harness.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import create_engine
 
-import classroom
-import guard
 import store
-from bench.stream import Student, page_cookies
-from core.i18n import TEXT
-from tests.browser import streamlit_server
+from drawing.i18n import TEXT
+from guard import ids
+from harness.servers import streamlit_server
+from harness.stream import Student, page_cookies
 from tests.test_store import TEACHERS
+from ui import classroom
 
 
 @pytest.fixture(scope="module")
@@ -61,22 +61,22 @@ def set_cookies(url: str, headers: dict | None = None) -> SimpleCookie:
 def test_a_page_load_gives_the_browser_its_id_once_signed(server, database):
     key = database[1].secret(classroom.BROWSER_SECRET)  # the database's: every replica signs with it
     jar = set_cookies(f"{server}/check?lang=en")
-    cookie = jar[guard.BROWSER_COOKIE]
-    assert guard.BROWSER_ID.fullmatch(guard.browser_id({guard.BROWSER_COOKIE: cookie.value}, key) or "")
+    cookie = jar[ids.BROWSER_COOKIE]
+    assert ids.BROWSER_ID.fullmatch(ids.browser_id({ids.BROWSER_COOKIE: cookie.value}, key) or "")
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
-    again = set_cookies(f"{server}/softmax", {"Cookie": f"{guard.BROWSER_COOKIE}={cookie.value}"})
-    assert guard.BROWSER_COOKIE not in again  # kept, not replaced
-    assert guard.BROWSER_COOKIE not in set_cookies(f"{server}/_stcore/health")  # pages only
+    again = set_cookies(f"{server}/softmax", {"Cookie": f"{ids.BROWSER_COOKIE}={cookie.value}"})
+    assert ids.BROWSER_COOKIE not in again  # kept, not replaced
+    assert ids.BROWSER_COOKIE not in set_cookies(f"{server}/_stcore/health")  # pages only
     altered = cookie.value[:-1] + ("1" if cookie.value.endswith("0") else "0")  # its signature, one digit off
     for bad in ("<script>", "0123456789abcdef", altered, "0123456789abcdef" + cookie.value[16:]):
-        replaced = set_cookies(f"{server}/", {"Cookie": f"{guard.BROWSER_COOKIE}={bad}"})[guard.BROWSER_COOKIE].value
-        assert replaced != bad and guard.browser_id({guard.BROWSER_COOKIE: replaced}, key) is not None
+        replaced = set_cookies(f"{server}/", {"Cookie": f"{ids.BROWSER_COOKIE}={bad}"})[ids.BROWSER_COOKIE].value
+        assert replaced != bad and ids.browser_id({ids.BROWSER_COOKIE: replaced}, key) is not None
 
 
 def test_a_client_that_loaded_no_page_or_made_its_id_up_gets_no_place_in_the_class(server, database):
     new = database[1].start_class(TEACHERS)
     assert TEXT["class_no_browser"][0] in open_link(server, new.code, {})
-    made_up = {"Cookie": f"{guard.BROWSER_COOKIE}=0123456789abcdef"}
+    made_up = {"Cookie": f"{ids.BROWSER_COOKIE}=0123456789abcdef"}
     assert TEXT["class_no_browser"][0] in open_link(server, new.code, made_up)
     assert database[1].summary(new.code).joined == 0
 

@@ -229,7 +229,7 @@ def test_training_samples_are_scaled_iris_flowers():
 def test_every_string_has_english_and_chinese_with_the_same_placeholders():
     import string
 
-    from core.i18n import TEXT
+    from drawing.i18n import TEXT
 
     def fields(text):
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}

@@ -5,11 +5,12 @@ import json
 
 import pytest
 
-from core import explain, figures, graph, pages
-from core.i18n import TEXT
+from core import pages
 from core.latex import fmt
 from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
+from drawing import explain, figures, graph
+from drawing.i18n import TEXT
 from tests.test_app import PAGES, latex_text, open_app
 from tests.test_app import figures as page_figures
 

@@ -1,16 +1,16 @@
 """Every figure, filled into its cached skeleton, is exactly the figure plotly draws and checks
-for the same inputs (core.figures: `x_figure` against `_draw_x`)."""
+for the same inputs (drawing.figures: `x_figure` against `_draw_x`)."""
 
 import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import animation, explain, figures, graph
 from core.gradients import finite_difference_gradients, param_gradients
 from core.network import Params, forward
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import View, flower_point
+from drawing import animation, explain, figures, graph
 
 B3 = st.floats(-3.0, 3.0, allow_nan=False).map(lambda b3: round(b3, 2))
 FLOWERS = st.sampled_from(["setosa", "versicolor", "virginica", "iris-1", "iris-77", "iris-150"])

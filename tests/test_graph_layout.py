@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from core import animation, figures, graph, pages
+from core import pages
 from core.network import STATQUEST, Params, forward
+from drawing import animation, figures, graph
 from tests.graph_layout import problems
 from tests.test_app import open_app
 

@@ -1,5 +1,5 @@
 """guard.py: what one tab may make the server do, as rules (fake clock) and against the real
-server over Streamlit's websocket (bench/stream.py), as a hostile client would try it."""
+server over Streamlit's websocket (harness/stream.py), as a hostile client would try it."""
 
 import time
 
@@ -8,9 +8,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
-from bench.stream import Student
-from guard import RerunGate, merge_reruns, reports_its_end
-from limits import TokenBucket
+from guard.bucket import TokenBucket
+from guard.stream import RerunGate, merge_reruns, reports_its_end
+from harness.stream import Student
 
 
 class Clock:

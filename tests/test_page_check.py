@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.i18n import TEXT
+from drawing.i18n import TEXT
 from tests.test_app import latex_text, open_app
 
 LANG = {"en": 0, "zh": 1}
@@ -60,3 +60,21 @@ def test_a_right_answer_for_virginica_uses_the_virginica_flower():
     at.text_input(key="check_answer").input("P_se").run()
     assert "0.0351" in at.success[0].value
     assert at.info, "the page says it uses the virginica training flower"
+
+
+def test_the_question_and_answer_outlive_a_new_language_and_another_page():
+    """Not in the link: Streamlit keeps them for the session (persist_state), also where a new
+    language relabels every widget and the page is not drawn for a while."""
+    at = page("en")
+    at.button_group(key="check_species").set_value("vi").run()
+    at.button_group(key="check_step").set_value("result").run()
+    at.text_input(key="check_answer").input("P_se").run()
+    at.sidebar.button_group(key="lang").set_value("zh").run()
+    at.switch_page("app_pages/2_softmax.py").run()
+    assert not at.get("text_input") or all(w.key != "check_answer" for w in at.text_input)
+    at.switch_page("app_pages/8_check.py").run()
+    assert not at.exception
+    assert at.button_group(key="check_species").value == "vi"
+    assert at.button_group(key="check_step").value == "result"
+    assert at.text_input(key="check_answer").value == "P_se"
+    assert [s.value for s in at.success] and TEXT["check_right"][1].split("{")[0] in at.success[0].value

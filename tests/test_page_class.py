@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, func, select
 
 import store
 from core import checker, pages
-from core.i18n import TEXT
+from drawing.i18n import TEXT
+from guard import ids
 from tests.test_app import all_text, figures, open_app
 from tests.test_store import TEACHERS, pupil
 
@@ -305,9 +306,7 @@ def test_the_teacher_hides_a_wrong_answer_and_raises_the_limit_per_network(class
 
 
 def test_a_client_that_loaded_no_page_gets_no_place_in_a_class(classes, monkeypatch):
-    import guard
-
-    monkeypatch.setattr(guard, "issuing_browser_ids", True)  # as under server.py, with no cookie sent
+    monkeypatch.setattr(ids, "issuing_browser_ids", True)  # as under server.py, with no cookie sent
     new = classes.start_class(TEACHERS)
     at = open_app(**{"class": new.code})
     assert not at.exception

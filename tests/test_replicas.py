@@ -4,7 +4,7 @@ nginx, sticky by cookie.
 Students are spread over both replicas and each stays on its own. Then one replica dies: the
 students on the other go on in their sessions, and those of the dead one reconnect through nginx,
 with the same cookie, to the live one, where a new session restores their exact view from the URL.
-Shown over Streamlit's websocket protocol (bench/stream.py), and in Debian's chromium, whose
+Shown over Streamlit's websocket protocol (harness/stream.py), and in Debian's chromium, whose
 frontend reconnects by itself; the tab's next run, the first of its new session, draws the view of
 its URL.
 
@@ -21,10 +21,7 @@ import itertools
 import json
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -40,17 +37,17 @@ from sqlalchemy import create_engine
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
-import guard
 import store
-from bench.stream import Render, Student
-from core.i18n import TEXT
-from tests.browser import REPO_ROOT, AppServer, app_state, exception_texts, free_port, streamlit_server, wait_for_app
-from tests.postgres import fresh_database
+from drawing.i18n import TEXT
+from guard import ids
+from harness.browser import app_state, exception_texts, wait_for_app
+from harness.nginx import nginx
+from harness.postgres import fresh_database
+from harness.servers import AppServer, free_port, streamlit_server
+from harness.stream import Render, Student
 
 pytestmark = pytest.mark.browser
 
-NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
-NGINX_MISSING = "nginx not found: `make test` installs Debian's nginx (the Makefile's `nginx` target)."
 ROUTE = "softmax_route"  # deploy/nginx.conf's cookie
 XSRF = "_streamlit_xsrf"  # Streamlit's
 PAGE = "softmax"
@@ -64,38 +61,6 @@ VIEWS = [
     ("versicolor", "4.25", "en"),
 ]
 PER_REPLICA = 3
-
-# The test's own nginx main file around the rendered deploy/nginx.conf (which is `http` context):
-# everything nginx writes stays in the test's folder (`-p`).
-MAIN_CONF = """\
-{user}daemon off;
-worker_processes 1;
-pid nginx.pid;
-error_log error.log info;
-events {{ worker_connections 512; }}
-http {{
-    access_log access.log;
-    client_body_temp_path client_body_temp;
-    proxy_temp_path proxy_temp;
-    fastcgi_temp_path fastcgi_temp;
-    uwsgi_temp_path uwsgi_temp;
-    scgi_temp_path scgi_temp;
-    include softmax.conf;
-}}
-"""
-
-
-def render_conf(listen: int, replica_ports: list[int]) -> str:
-    """deploy/nginx.conf with this test's ports: nginx on a loopback port, the replicas' upstream."""
-    text = NGINX_CONF.read_text()
-    text, listens = re.subn(r"^(\s*)listen\s+[^;]+;", rf"\g<1>listen 127.0.0.1:{listen};", text, flags=re.M)
-    ports = iter(replica_ports)
-    text, servers = re.subn(
-        r"^(\s*server\s+)127\.0\.0\.1:\d+", lambda m: f"{m.group(1)}127.0.0.1:{next(ports)}", text, flags=re.M
-    )
-    assert (listens, servers) == (1, len(replica_ports)), "deploy/nginx.conf: one listen, one server per replica"
-    return text
-
 
 @dataclass
 class Reply:
@@ -155,45 +120,6 @@ class Deployment:
         )
 
 
-@contextlib.contextmanager
-def nginx(folder: Path, listen: int, replica_ports: list[int]) -> Iterator[subprocess.Popen]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.access(binary, os.X_OK):
-        pytest.fail(NGINX_MISSING, pytrace=False)
-    (folder / "softmax.conf").write_text(render_conf(listen, replica_ports))
-    # As root nginx would run its workers as nobody, who cannot enter pytest's private folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(MAIN_CONF.format(user=user))
-    with open(folder / "nginx.out", "wb") as out:
-        process = subprocess.Popen(
-            [binary, "-p", f"{folder}/", "-c", str(folder / "nginx.conf")],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 10
-        while not (_listening(listen) and http(f"http://127.0.0.1:{listen}/_stcore/health").status == 200):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start:\n{(folder / 'nginx.out').read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGQUIT)  # graceful: finish, then exit
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture
 def deployment(tmp_path, postgres_url) -> Iterator[Deployment]:
     """Two replicas, each `streamlit run server.py` on its own port, behind nginx on a third, both
@@ -241,13 +167,13 @@ class Pupil:
     view: tuple[str, str, str]
     route: str  # the softmax_route cookie nginx gave this browser
     replica: str  # where nginx sent its page
-    browser: str  # the id the replica's page gave this browser (guard.BrowserIds), whatever replica it meets later
+    browser: str  # the id the replica's page gave this browser (ids.BrowserIds), whatever replica it meets later
     student: Student | None = None
     first: Render | None = None
 
     @property
     def cookie(self) -> dict[str, str]:
-        return {"Cookie": f"{ROUTE}={self.route}; {guard.BROWSER_COOKIE}={self.browser}"}
+        return {"Cookie": f"{ROUTE}={self.route}; {ids.BROWSER_COOKIE}={self.browser}"}
 
     def connect(self, url: str) -> str:
         """A websocket through nginx with this browser's cookie; the replica that took it."""
@@ -263,7 +189,7 @@ def enrol(deployment: Deployment) -> list[Pupil]:
         view = VIEWS[len(pupils)]
         reply = http(f"{deployment.url}/{PAGE}?{query(view)}")
         assert reply.status == 200 and b"<html" in reply.body.lower()
-        pupil = Pupil(view, reply.cookies()[ROUTE], reply.replica, reply.cookies()[guard.BROWSER_COOKIE])
+        pupil = Pupil(view, reply.cookies()[ROUTE], reply.replica, reply.cookies()[ids.BROWSER_COOKIE])
         assert re.fullmatch(r"[0-9a-f]{32}", pupil.route) and pupil.replica in deployment.replicas
         assert re.fullmatch(r"[0-9a-f]{16}\.[0-9a-f]{32}", pupil.browser)  # an id, signed
         if sum(p.replica == pupil.replica for p in pupils) < PER_REPLICA:

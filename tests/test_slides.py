@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import export_slides
-from core import pages, slides
+from core import pages
 from core.view import TRAINING, View, parse_query
+from drawing import slides
 from tests.graph_layout import problems
 from tests.test_app import open_app
 

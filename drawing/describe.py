@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core import graph
-from core.i18n import t
 from core.latex import fmt
 from core.softmax import SHORT, SPECIES
+from drawing import graph
+from drawing.i18n import t
 
 
 def _plain(label: str) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from core import animation, describe, explain, figures, graph
 from core.gradients import finite_difference_gradients, param_gradients
 from core.latex import fmt
 from core.network import Params, forward
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import View, decimal, flower_for_species, flower_point
+from drawing import animation, describe, explain, figures, graph
 
 SLIDE = (1920, 1080)  # px: a 16:9 slide; a PNG is exported at twice this (scale 2)
 CHART_BOX = (1280, 720)  # px: a chart's slide before scaling (its text reads 1.5x larger than at 1920)
@@ -28,7 +28,7 @@ PNG_SCALE = 2
 class Chart:
     page: str  # one of core.pages.NAMES
     name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
-    figure: dict  # a plotly figure dict (core.figures, core.animation)
+    figure: dict  # a plotly figure dict (drawing.figures, drawing.animation)
     alt: str  # what a screen reader says of it
     kind: str = "chart"  # its box on the page: "graph", "wide" (the 3D surfaces) or "chart"
 

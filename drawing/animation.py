@@ -18,14 +18,15 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 
-from core import derivation, explain, graph
-from core.figures import GRADIENT, INK, GraphFrame, graph_figure, tangent_line, total_ce_figure
-from core.i18n import t
+from core import derivation
 from core.latex import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import class_index
 from core.training import SAMPLES, descend
 from core.view import SOURCES as SOURCES  # re-exported: where the gradient starts
+from drawing import explain, graph
+from drawing.figures import GRADIENT, INK, GraphFrame, graph_figure, tangent_line, total_ce_figure
+from drawing.i18n import t
 
 SPEEDS = (("0.5×", 1400), ("1×", 700), ("2×", 350))  # label, milliseconds per frame
 LAYERS = (

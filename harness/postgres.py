@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.browser import free_port
+from harness.servers import free_port
 
 MISSING = "PostgreSQL not found: `make test` installs Debian's postgresql (the Makefile's `postgresql` target)."
 

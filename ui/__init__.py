@@ -1,5 +1,6 @@
 """The Streamlit side shared by every page: the view kept in session state and in the URL, the
-sidebar that edits it, navigation, and a few layout helpers. The math stays in core/.
+sidebar that edits it, navigation, the presentation slide and a few layout helpers. The math
+stays in core/, the figures and words in drawing/.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas  # noqa: F401
 import streamlit as st
 
-import classroom
-from core import derivation, explain, pages, slides
+from core import derivation, pages
 from core.data import iris
-from core.graph import observed_short
-from core.i18n import t
 from core.latex import fmt
 from core.softmax import SPECIES
 from core.view import (
@@ -32,12 +30,18 @@ from core.view import (
     to_query,
     with_values,
 )
+from drawing import explain, slides
+from drawing.graph import observed_short
+from drawing.i18n import t
+from ui import classroom
 
 FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
+
+
 def _widget_values(view: View) -> dict:
     values = {"lang": view.lang, "b3": view.b3, "petal": view.petal, "sepal": view.sepal}
     values |= {"observed": view.observed, "present": view.present}
@@ -50,7 +54,7 @@ def _restore_widgets() -> None:
     """Give every sidebar widget its value from the saved view (the link's, on a session's first run).
 
     The view, not the widgets, holds the state: Streamlit forgets a widget's value on a run that
-    does not draw it (a hidden slider, a page run without app.py). Callbacks keep the view current.
+    does not draw it (a hidden slider). Callbacks keep the view current.
     """
     state = st.session_state
     for key, value in _widget_values(state.view).items():
@@ -58,12 +62,10 @@ def _restore_widgets() -> None:
 
 
 def _restore(key: str, value) -> None:
-    """Set a widget's value from the view, only where Streamlit forgot it: writing a widget's key on
-    every run would send the value back to the browser and undo keypresses made while the run was
-    in flight. A run of a page file without app.py draws widgets with new identities, which need
-    their values anew (and so do those of the first app.py run after one)."""
+    """Set a widget's value from the view, only where it differs: writing a widget's key on every run
+    would send the value back to the browser and undo keypresses made while the run was in flight."""
     state = st.session_state
-    if state.widgets_moved or key not in state or state[key] != value:
+    if key not in state or state[key] != value:
         state[key] = value
 
 
@@ -90,21 +92,12 @@ def _on_change() -> None:
     st.session_state.notes = ()
 
 
-def sidebar(page_file_run: bool = False) -> View:
-    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view.
-
-    `page_file_run`: a page file runs without app.py (AppTest's switch_page does).
-    """
+def sidebar() -> View:
+    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view."""
     state = st.session_state
     if "view" not in state:
         state.view, state.notes = parse_query(st.query_params.to_dict())
         classroom.take_teacher_key(st.query_params.to_dict())
-    # Streamlit tells widgets apart by their labels too. Those a page file draws without app.py have
-    # other identities than app.py's, and a new language relabels them all: in such a run (and in
-    # the first app.py run after a page file's) every widget needs its value anew.
-    lang_changed = state.get("widgets_lang") != state.view.lang
-    state.widgets_moved = page_file_run or state.get("page_file_run", True) or lang_changed
-    state.page_file_run, state.widgets_lang = page_file_run, state.view.lang
     st.session_state.charts_drawn = 0
     st.set_page_config(page_icon="🌸", layout="wide")
     _restore_widgets()
@@ -160,7 +153,7 @@ def sidebar(page_file_run: bool = False) -> View:
     return view
 
 
-ASSETS = Path(__file__).parent / "assets"
+ASSETS = Path(__file__).parents[1] / "assets"
 STYLE = (ASSETS / "app.css").read_text()
 PRESENT_STYLE = (ASSETS / "present.css").read_text()
 SCRIPT = "\n".join((ASSETS / name).read_text() for name in ("keyboard.js", "export.js", "present.js"))
@@ -204,14 +197,9 @@ def view_link(url_path: str, query: dict) -> str:
 
 
 def current(page_file: str):
-    """The view, its flower's inputs and the language, for the page in `page_file` (its __file__);
+    """The view, its flower's inputs and the language, for the page in `page_file` (its __file__).
     app.py hands the view over each run. In presentation mode the page is drawn as its slide."""
-    view = st.session_state.pop("current_view", None)
-    if view is None:
-        # This page file runs without app.py (AppTest's switch_page runs it so): do app.py's part here.
-        links = st.sidebar.container()
-        view = sidebar(page_file_run=True)
-        navigation(view, links)
+    view = st.session_state.pop("current_view")
     name = pages.named(page_file)
     if view.present and name in pages.NAMES:
         presentation(view, name)
@@ -268,21 +256,6 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
     with st.container(key=f"{item.kind}-{count}"):
         st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
-
-
-def kept_values(defaults: dict) -> dict:
-    """The values of a page's own widgets that are not in the link, kept by this session: written
-    back to each widget where Streamlit forgot it (a new language relabels a widget, and Streamlit
-    takes it for a new one). Each widget's on_change is `keep`."""
-    kept = st.session_state.setdefault(f"kept_{'_'.join(defaults)}", dict(defaults))
-    for key, value in kept.items():
-        _restore(key, value)
-    return kept
-
-
-def keep(kept: dict, key: str) -> None:
-    """A kept widget's callback: its new value, before the run that draws it again."""
-    kept[key] = st.session_state[key]
 
 
 def page_control(widget, field: str, label: str, **kwargs):

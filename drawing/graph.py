@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from core.i18n import t
 from core.network import SHORT, STATQUEST, Forward, Params
 from core.softmax import class_index, cross_entropy
+from drawing.i18n import t
 
 # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
 BLUE = "#0072B2"

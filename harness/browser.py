@@ -1,7 +1,5 @@
-"""Helpers for driving the Streamlit app in Debian's chromium through Playwright.
-
-Not a test module: ``tests/conftest.py`` wraps these in pytest fixtures and
-``bench/screenshots.py`` imports them directly. Only the Debian package
+"""Driving the app in Debian's chromium through Playwright: launch it, wait for the app to be idle,
+read what it shows. Shared by the browser tests (tests/conftest.py's fixtures) and the benches. Only the Debian package
 ``chromium`` is used (``make test`` installs it); never ``playwright install``.
 """
 
@@ -9,24 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # playwright is imported lazily so that importing this module stays cheap
     from playwright.sync_api import Browser, Page, Playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-APP = "server.py"
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,7 +27,6 @@ CHROMIUM_MISSING = (
     "`make test` installs it (its `chromium` target runs `apt-get install chromium`); "
     "do not use `playwright install`."
 )
-SERVER_START_TIMEOUT = 60.0
 APP_READY_TIMEOUT = 30.0
 
 APP_SELECTOR = '[data-testid="stApp"]'
@@ -73,109 +58,6 @@ _APP_STATE_JS = """
     };
 }
 """
-
-
-def free_port() -> int:
-    """A TCP port that was free on 127.0.0.1 a moment ago (the server binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class AppServer:
-    url: str
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-    def log_tail(self, chars: int = 4000) -> str:
-        """The end of the server's combined stdout/stderr (Python tracebacks end up here)."""
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
-def _stop_process_group(process: subprocess.Popen, grace: float = 10.0) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=grace)
-
-
-@contextlib.contextmanager
-def streamlit_server(
-    app: str = APP,
-    port: int | None = None,
-    timeout: float = SERVER_START_TIMEOUT,
-    extra_args: Sequence[str] = (),
-    env: Mapping[str, str] | None = None,
-) -> Iterator[AppServer]:
-    """Run ``streamlit run <app>`` from the repo root; yield once /_stcore/health answers ``ok``.
-
-    The server gets its own process group (``start_new_session``), and the whole group is
-    terminated on exit. Its output goes to a temporary log file, not a pipe, so a chatty
-    server can never block on a full pipe buffer.
-    """
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", app,
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        *extra_args,
-    ]  # fmt: skip
-    log_fd, log_name = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
-    log_path = Path(log_name)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    try:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log_fd,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    finally:
-        os.close(log_fd)  # the child has its own copy
-    server = AppServer(url=url, port=port, process=process, log_path=log_path)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _health_ok(url):
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"streamlit exited with code {process.returncode} before answering "
-                    f"{url}/_stcore/health:\n{server.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit did not answer {url}/_stcore/health with 'ok' within {timeout:.0f} s:\n"
-                    f"{server.log_tail()}"
-                )
-            time.sleep(0.25)
-        yield server
-    finally:
-        _stop_process_group(process)
-        with contextlib.suppress(OSError):
-            log_path.unlink()
 
 
 def launch_chromium(playwright: Playwright, headless: bool = True) -> Browser:

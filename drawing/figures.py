@@ -18,11 +18,11 @@ from typing import NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from core import derivation, graph
-from core.graph import BIAS, BLUE, GRADIENT, GREEN, INK, NEUTRAL, ORANGE
-from core.i18n import t
 from core.latex import fmt
 from core.softmax import SHORT, SPECIES
+from drawing import graph
+from drawing.graph import BIAS, BLUE, GRADIENT, GREEN, INK, NEUTRAL, ORANGE
+from drawing.i18n import t
 
 FONT = "Source Sans Pro, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 EDGE = "#c3cad4"
@@ -80,7 +80,7 @@ def _filled(skeleton: str) -> dict:
     return json.loads(skeleton)
 
 
-def _base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
+def base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
         margin=dict(l=90, r=30, t=60, b=80) if axes else dict(l=10, r=10, t=20, b=10),
@@ -249,9 +249,9 @@ def _draw_graph(
         )
     fig.update_xaxes(visible=False, range=list(graph.X_RANGE), fixedrange=True)
     fig.update_yaxes(visible=False, range=list(frame.y_range), fixedrange=True)
-    _base_layout(fig, frame.height, axes=False)
+    base_layout(fig, frame.height, axes=False)
     # Labels sit a number of px from their nodes, counted in data units for this height: a slide
-    # of the graph must keep its plot height (core.slides).
+    # of the graph must keep its plot height (drawing.slides).
     fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom), meta={"fixed_height": True})
     return fig
 
@@ -392,7 +392,7 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
         annotation.y = 1.0
         annotation.yanchor = "top"
-    _base_layout(fig, 420, axes=False)  # 3D scenes scale with their height: this fits a third of 860 px
+    base_layout(fig, 420, axes=False)  # 3D scenes scale with their height: this fits a third of 860 px
     fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
 
@@ -456,7 +456,7 @@ def _draw_bars(raw, probs, argmax, lang: str) -> go.Figure:
     fig.update_yaxes(range=[0, 1.18], row=1, col=3)
     fig.update_xaxes(tickfont=dict(size=16))
     fig.update_yaxes(gridcolor="#edf0f3")
-    _base_layout(fig, 420)
+    base_layout(fig, 420)
     fig.update_layout(margin=dict(l=70, r=60, t=60, b=80))
     return fig
 
@@ -521,7 +521,7 @@ def _draw_argmax(curve, raw_se: float, p_se: float, lang: str) -> go.Figure:
     )
     fig.update_xaxes(title="green = Raw<sub>se</sub>", gridcolor="#edf0f3")
     fig.update_yaxes(title=t("output_for_setosa", lang), range=[-0.08, 1.12], gridcolor="#edf0f3")
-    _base_layout(fig, 420)
+    base_layout(fig, 420)
     fig.update_layout(showlegend=True, legend=dict(x=0.02, y=0.98, font=dict(size=17)))
     return fig
 
@@ -597,7 +597,7 @@ def _draw_neg_log(rows, lang: str) -> go.Figure:
         )
     fig.update_xaxes(title=t("predicted_probability", lang), range=[0, 1.05], gridcolor="#edf0f3")
     fig.update_yaxes(title="CE = -log(p)", range=[-0.3, 5.4], gridcolor="#edf0f3")
-    return _base_layout(fig, 420)
+    return base_layout(fig, 420)
 
 
 def tangent_line(b3: float, value: float, slope: float, half: float = 1.2) -> tuple[list, list]:
@@ -688,7 +688,7 @@ def _draw_total_ce(curve, b3: float, total: float, slope: float, path, lang: str
     )
     fig.update_xaxes(title="b<sub>3</sub>", gridcolor="#edf0f3", range=x_range, zeroline=False)
     fig.update_yaxes(title=t("total_ce", lang), gridcolor="#edf0f3", range=y_range)
-    _base_layout(fig, 460)
+    base_layout(fig, 460)
     fig.update_layout(
         showlegend=True,
         legend=dict(x=0.5, y=1.0, xanchor="center", yanchor="bottom", orientation="h", font=dict(size=17)),
@@ -747,91 +747,11 @@ def _draw_gradients(exact: dict, numeric: dict, lang: str) -> go.Figure:
         zerolinecolor=NEUTRAL,
         range=y_range,
     )
-    _base_layout(fig, 440)
+    base_layout(fig, 440)
     fig.update_layout(
         barmode="group",
         showlegend=True,
         legend=dict(x=0.5, y=1.02, xanchor="center", yanchor="bottom", orientation="h", font=dict(size=16)),
         margin=dict(l=90, r=30, t=50, b=110),
-    )
-    return fig
-
-
-# The dashboard's answer kinds, in stack order: Okabe-Ito colours (told apart with colour blindness
-# too), each with the text colour its bar needs.
-ANSWER_KINDS = ("right", "sign", "factor", "reciprocal", "other")
-ANSWER_COLOURS = {
-    "right": "#009E73", "sign": "#D55E00", "factor": "#E69F00", "reciprocal": "#CC79A7", "other": "#8c8c8c",
-}  # fmt: skip
-ANSWER_TEXT = {"right": "white", "sign": "white", "factor": INK, "reciprocal": INK, "other": "white"}
-
-
-def step_label(step: str, lang: str) -> str:
-    """A checker step ("vi.2") as page 8 names it: "CE_vi ②", "CE_vi result"."""
-    ce, name = _step_parts(step, lang)
-    return f"{ce} {name}"
-
-
-def step_name(k: str, lang: str) -> str:
-    """A step of the chain rule as page 8 names it: ①, ②, ③ or "result"."""
-    return t("check_result", lang) if k == "result" else derivation.CIRCLED[int(k) - 1]
-
-
-def _step_parts(step: str, lang: str) -> tuple[str, str]:
-    short, _, k = step.partition(".")
-    return f"CE_{short}", step_name(k, lang)
-
-
-def class_answers_figure(steps, lang: str) -> go.Figure:
-    """Per step, how many students' latest answers are right or make each slip: stacked bars
-    grouped by CE, sized for a projector. `steps`: (step, {kind: count}) in page 8's order."""
-    ces, names = zip(*(_step_parts(step, lang) for step, _ in steps), strict=True) if steps else ((), ())
-    fig = go.Figure()
-    for kind in ANSWER_KINDS:
-        counts = [counts[kind] for _, counts in steps]
-        fig.add_trace(
-            go.Bar(
-                x=[list(ces), list(names)],
-                y=counts,
-                name=t("class_right" if kind == "right" else f"slip_{kind}", lang),
-                marker=dict(color=ANSWER_COLOURS[kind], line=dict(color="white", width=1)),
-                text=[str(n) if n else "" for n in counts],
-                textposition="inside",
-                insidetextanchor="middle",
-                textangle=0,
-                textfont=dict(size=24, color=ANSWER_TEXT[kind]),
-                hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
-            )
-        )
-    totals = [sum(counts.values()) for _, counts in steps]
-    fig.add_trace(
-        go.Scatter(
-            x=[list(ces), list(names)],
-            y=totals,
-            mode="text",
-            text=[str(n) if n else "" for n in totals],
-            textposition="top center",
-            textfont=dict(size=22, color=INK),
-            name=t("class_answered", lang),
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )  # how many students answered each step, above its bar
-    most = max(totals, default=0)
-    fig.update_yaxes(
-        title=t("class_axis", lang), range=[0, max(most, 1) * 1.12], gridcolor="#edf0f3", tickfont=dict(size=18),
-        dtick=None if most > 10 else 1,
-    )  # fmt: skip
-    fig.update_xaxes(tickfont=dict(size=24), tickangle=0)
-    _base_layout(fig, 640)
-    fig.update_layout(
-        barmode="stack",
-        bargap=0.25,
-        showlegend=True,
-        legend=dict(
-            x=0, y=1.02, xanchor="left", yanchor="bottom", orientation="h", traceorder="normal", font=dict(size=20)
-        ),
-        margin=dict(l=80, r=10, t=50, b=110),
-        uniformtext=dict(minsize=14, mode="hide"),
     )
     return fig

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import derivation
-from core.i18n import t
 from core.latex import fmt, pmatrix
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES, class_index, cross_entropy, grad_raw, softmax
 from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
+from drawing.i18n import t
 
 FD_STEP = 1e-6
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-import guard
 import store
 from core import pages
-from core.i18n import t
 from core.view import View, to_query
+from drawing.i18n import t
+from guard import ids
 
-DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parent / 'classes.sqlite'}"
+DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parents[1] / 'classes.sqlite'}"
 PACE_EVERY = 5  # s between a student's looks at where the teacher points the class
 BROWSER_SECRET = "browser-ids"  # the store's secret that signs browser ids
 
@@ -72,15 +72,15 @@ def take_teacher_key(query: dict) -> None:
 
 
 def me() -> str | None:
-    """The id this student's class counts them by: the one their browser keeps (guard.BrowserIds),
+    """The id this student's class counts them by: the one their browser keeps (ids.BrowserIds),
     or where this server gives none (`streamlit run app.py`, a test), one for this session. None: a
     client that skipped the page load a browser makes, or made its id up, gets no place in a class."""
     state = st.session_state
     if "class_student" not in state:
-        if not guard.issuing_browser_ids:
+        if not ids.issuing_browser_ids:
             state.class_student = store.student_id()
         else:
-            kept = guard.browser_id(st.context.cookies, class_store().secret(BROWSER_SECRET))
+            kept = ids.browser_id(st.context.cookies, class_store().secret(BROWSER_SECRET))
             if kept is None:
                 return None
             state.class_student = kept
@@ -88,7 +88,7 @@ def me() -> str | None:
 
 
 def browser_secret() -> bytes | None:
-    """What guard.BrowserIds signs each browser's id with: the class database's own secret, shared by
+    """What ids.BrowserIds signs each browser's id with: the class database's own secret, shared by
     every replica and kept across restarts; None while the database cannot be reached."""
     try:
         return class_store().secret(BROWSER_SECRET)
