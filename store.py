@@ -1,6 +1,6 @@
 """Class mode's storage: classes, the checker's verdicts their students get, and where the teacher
 points the class. SQLAlchemy Core over any database it speaks: a SQLite file by default, PostgreSQL
-when replicas share a class. No Streamlit here; `classroom.py` is the app's side.
+when replicas share a class. No Streamlit here; `ui/classroom.py` is the app's side.
 
 Only what the dashboard needs is kept, anonymously: per verdict the class, a random id of the
 student's session, the step, the checker's own LaTeX of the answer (never the typed text), whether
@@ -80,7 +80,7 @@ STUDENT_LIMIT = (20, 60.0)  # at most 20 answers a student in any 60 s
 CLASS_LIMIT = (1200, 60.0)  # and 1200 a class: 100 students each answering every 5 s
 WRONG_CODES = (0.2, 10)  # wrong join codes a second, after a burst, per network and per student
 ENDED_KEPT = 24 * 3600.0  # s an ended class's code is remembered, so its old link says "ended"
-CLEAN_EVERY = 60.0  # s between deletions of ended classes, by each server (classroom.py)
+CLEAN_EVERY = 60.0  # s between deletions of ended classes, by each server (ui/classroom.py)
 WRONG_SHOWN = 6  # most frequent wrong answers on the dashboard
 LOCK_WAIT = 1.0  # s a statement waits for another's lock before the user hears the database is down
 

@@ -1,6 +1,6 @@
-"""The app's pages, once, for every layer: the navigation and the presentation mode (ui.py), the
+"""The app's pages, once, for every layer: the navigation and the presentation mode (ui/), the
 slides (drawing/slides.py), where a teacher may point a class (store.py), the server's addresses
-(server.py) and the tests. A page's name is its file's, without the number, and its address."""
+(guard/addresses.py) and the tests. A page's name is its file's, without the number, and its address."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2cal
 
 def redirect(path: str, query: str, base: str = "") -> str | None:
     """Where to send a browser that asked for this page path, or None to serve it as it is
-    (server.py's KnownPages; `base`: Streamlit's server.baseUrlPath)."""
+    (guard.addresses.KnownPages; `base`: Streamlit's server.baseUrlPath)."""
     if base:
         prefix = "/" + base.strip("/")
         if path != prefix and not path.startswith(prefix + "/"):

@@ -1,5 +1,6 @@
-"""A token bucket: `rate` a second after a burst of `burst`. One per websocket in guard.py (reruns,
-messages), one per server in store.py (join codes that name no class); safe across threads."""
+"""A token bucket: `rate` a second after a burst of `burst`. One per websocket in guard/stream.py
+(reruns, messages), and in store.py one per network and per student for join codes that name no
+class; safe across threads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""guard.py: what one tab may make the server do, as rules (fake clock) and against the real
+"""guard/stream.py: what one tab may make the server do, as rules (fake clock) and against the real
 server over Streamlit's websocket (harness/stream.py), as a hostile client would try it."""
 
 import time
