@@ -244,11 +244,13 @@ def test_the_database_comes_from_the_environment_then_secrets(tmp_path, monkeypa
 
 def test_an_ended_class_goes_while_no_one_uses_class_mode(classes, monkeypatch):
     monkeypatch.setattr(store, "CLEAN_EVERY", 0.1)
-    at = open_app(**{"class": classes.start_class(TEACHERS).code})  # the app's store and its cleaner start
-    assert not at.exception
+    # Yesterday's class, with an answer, made before the app's cleaner starts: once it runs, it may
+    # take the class at any moment (the class had ended before its first student came).
     yesterday = store.Store(classes.engine, clock=lambda: time.time() - 25 * 3600)
     ended = yesterday.start_class(TEACHERS)
     yesterday.record(ended.code, pupil(yesterday, ended.code), store.Answer("se.3", "1", True, None))
+    at = open_app(**{"class": classes.start_class(TEACHERS).code})  # the app's store and its cleaner start
+    assert not at.exception
     deadline = time.monotonic() + 10
     while ended.code in started_codes(str(classes.engine.url)) and time.monotonic() < deadline:
         time.sleep(0.1)
