@@ -5,6 +5,8 @@ from core import checker
 from core.latex import fmt
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES
+from core.view import flower_for_species
+from drawing import describe
 from drawing.dashboard import step_name
 from drawing.i18n import t
 from ui import classroom
@@ -15,7 +17,8 @@ st.title(t("page_check", lang))
 st.markdown(t("check_intro", lang))
 
 
-EXAMPLE = {"check_species": "vi", "check_step": "result", "check_answer": "-P_se"}
+EXAMPLE = {"check_species": "vi", "check_step": "result", "check_answer": "-P_se"}  # the seed's slip
+EXAMPLE_TARGET = "vi.result"
 for key, first in {"check_species": "se", "check_step": "1", "check_answer": ""}.items():
     st.session_state.setdefault(key, first)  # a session's first visit; Streamlit keeps them after
 
@@ -58,24 +61,26 @@ def checker_panel() -> None:
         placeholder="P_se",
         persist_state="session",
     )
-    st.button(t("check_example", lang), on_click=show_example, icon=":material/lightbulb:")
-
     if answer.strip():
         try:
             verdict = checker.check(answer, target)
         except checker.Refused as refused:
-            st.warning(t(f"refused_{refused.key}", lang), icon=":material/block:")
+            st.warning(describe.refusal(refused, lang), icon=":material/block:")
         else:
-            st.caption(t("check_understood", lang))
-            st.latex(rf"{question.label} = {verdict.latex}")
-            if verdict.equivalent:
-                flower = ui.flower_for(SPECIES[SHORT.index(short)], point, lang)
-                probs = forward(flower.petal, flower.sepal, Params(b3=view.b3)).probs
-                value = question.value(probs)
+            species = SPECIES[SHORT.index(short)]
+            if verdict.equivalent:  # the verdict first, right under the answer: on a laptop it stays in view
+                flower = flower_for_species(point, species)
+                value = question.value(forward(flower.petal, flower.sepal, Params(b3=view.b3)).probs)
                 st.success(t("check_right", lang, flower=t(f"short_{flower.observed}", lang), value=fmt(value, 4)))
             else:
                 st.error(t(f"hint_{verdict.slip}", lang), icon=":material/lightbulb:")
+            st.caption(t("check_understood", lang))
+            st.latex(rf"{question.label} = {verdict.latex}")
+            if verdict.equivalent:
+                ui.flower_for(species, point, lang)  # which flower the value is for, when not the sidebar's
             classroom.send(target, verdict, lang)
+    if target == EXAMPLE_TARGET and answer.strip() != EXAMPLE["check_answer"]:
+        st.button(t("check_example", lang), on_click=show_example, icon=":material/lightbulb:")
 
 
 checker_panel()

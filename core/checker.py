@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -35,11 +36,12 @@ SLIPS = ("sign", "factor", "reciprocal", "other")
 
 
 class Refused(ValueError):
-    """An input the checker will not judge; `key` names the reason for translation (i18n `refused_<key>`)."""
+    """An input the checker will not judge; `key` names the reason for translation (i18n `refused_<key>`),
+    `values` fill its placeholders (never the student's text, but a character it names)."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str, message: str, **values: str):
         super().__init__(message)
-        self.key = key
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True)
@@ -49,37 +51,62 @@ class Verdict:
     latex: str  # the answer as the checker understood it
 
 
-# Names a student may use, in any case: the seed's probabilities, raw values and functions.
+# Names a student may use, in any case: the seed's probabilities, raw values and functions; the
+# subscript's underscore may be left out (Pse) or the subscript braced as in LaTeX (P_{se}).
 NAMES = {
     **{f"p_{s}": ("p", s) for s in SHORT},
+    **{f"p{s}": ("p", s) for s in SHORT},
     **{f"raw_{s}": ("raw", s) for s in SHORT},
+    **{f"raw{s}": ("raw", s) for s in SHORT},
     **{s: ("raw", s) for s in SHORT},  # e^se: the exponential of Raw_se, as the seed writes it
     "e": ("e", None),
     "exp": ("fn", "exp"),
     "log": ("fn", "log"),
     "ln": ("fn", "log"),
 }
-_TOKEN = re.compile(r"\s+|(\d+\.?\d*|\.\d+)|([A-Za-z_][A-Za-z_0-9]*)|(\*\*|[-+*/^(){}·×−])")
-_OPERATORS = {"**": "^", "·": "*", "×": "*", "−": "-", "{": "(", "}": ")"}
+_TOKEN = re.compile(
+    r"\s+|(\d+\.?\d*|\.\d+)|([A-Za-z_][A-Za-z_0-9]*(?<=_)\{[A-Za-z]+\}|[A-Za-z_][A-Za-z_0-9]*)"
+    r"|(\*\*|[-+*/^(){}·×−]|\\(?:cdot|times|frac|left|right|ln|log|exp)(?![A-Za-z]))"
+)
+_OPERATORS = {"**": "^", "·": "*", "×": "*", "−": "-", "{": "(", "}": ")", "\\cdot": "*", "\\times": "*"}
+_LATEX_NAMES = {"\\ln": "ln", "\\log": "log", "\\exp": "exp"}
+_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+# What to write instead of a character the checker does not read (i18n `refused_instead_<key>`).
+INSTEAD = {"=": "equals", ",": "comma", "[": "brackets", "]": "brackets", "√": "root", "\\": "latex", "÷": "divide"}
+
+
+def _named(character: str) -> str:
+    """A character as a message may show it: itself in code, and its code point and Unicode name."""
+    shown = f"`{character}` " if character.isprintable() and character != "`" else ""
+    return f"{shown}(U+{ord(character):04X} {unicodedata.name(character, 'unnamed character')})"
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
     if len(text) > MAX_LENGTH:
         raise Refused("length", f"The answer is longer than {MAX_LENGTH} characters.")
+    text = _SUPERSCRIPT.sub(lambda m: f"^({m.group().translate(_FROM_SUPERSCRIPT)})", text)  # P_se² = P_se^(2)
     tokens, position = [], 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise Refused("character", "The answer has a character that is not part of a formula.")
+            character = text[position]
+            raise Refused("character", "The answer has a character that is not part of a formula.",
+                          character=_named(character), instead=INSTEAD.get(character, "any"))  # fmt: skip
         number, name, operator = match.groups()
         if number:
             if len(number.replace(".", "")) > MAX_DIGITS:
                 raise Refused("number", f"Numbers may have at most {MAX_DIGITS} digits.")
             tokens.append(("num", number))
         elif name:
-            if name.lower() not in NAMES:
+            name = name.replace("{", "").replace("}", "").lower()
+            if name not in NAMES:
                 raise Refused("name", "The answer uses a name that is not P_se, P_ve, P_vi, e, exp or log.")
-            tokens.append(("name", name.lower()))
+            tokens.append(("name", name))
+        elif operator in _LATEX_NAMES:
+            tokens.append(("name", _LATEX_NAMES[operator]))
+        elif operator in ("\\left", "\\right"):
+            pass  # \left( and \right) are brackets
         elif operator:
             tokens.append(("op", _OPERATORS.get(operator, operator)))
         position = match.end()
@@ -185,13 +212,26 @@ class _Parser:
                 return ("e",)
             return self.node((role, detail))
         if (kind, value) == ("op", "("):
-            self.nested()
-            tree = self.sum()
-            self.depth -= 1
-            if self.take() != ("op", ")"):
-                raise Refused("syntax", "A bracket is not closed.")
-            return tree
+            return self.bracketed()
+        if (kind, value) == ("op", "\\frac"):  # \frac{a}{b}: its braces are brackets
+            if self.peek() != ("op", "("):
+                raise Refused("syntax", "\\frac needs two groups: \\frac{a}{b}.")
+            self.take()
+            numerator = self.bracketed()
+            if self.take() != ("op", "("):
+                raise Refused("syntax", "\\frac needs two groups: \\frac{a}{b}.")
+            return self.node(("/", numerator, self.bracketed()))
         raise Refused("syntax", "The formula is not complete or has something extra.")
+
+
+    def bracketed(self):
+        """What follows an opening bracket, up to its closing one."""
+        self.nested()
+        tree = self.sum()
+        self.depth -= 1
+        if self.take() != ("op", ")"):
+            raise Refused("syntax", "A bracket is not closed.")
+        return tree
 
 
 def _has_power(tree) -> bool:

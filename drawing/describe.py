@@ -55,3 +55,11 @@ def flow_alt(source: str, gradient: float, lang: str) -> str:
 def gradients_alt(exact: dict, lang: str) -> str:
     name, value = max(exact.items(), key=lambda item: abs(item[1]))
     return t("alt_gradients", lang, count=len(exact), name=name, value=fmt(value, 4))
+
+
+def refusal(refused, lang: str) -> str:
+    """Why page 8's checker did not judge an answer (core.checker.Refused), and what to write instead."""
+    values = dict(refused.values)
+    if "instead" in values:
+        values["instead"] = t(f"refused_instead_{values['instead']}", lang)
+    return t(f"refused_{refused.key}", lang, **values)

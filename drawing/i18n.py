@@ -271,13 +271,29 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "refused_length": ("That answer is too long: at most 200 characters.", "答案太长：最多 200 个字符。"),
     "refused_character": (
-        "That answer has a character that is not part of a formula.",
-        "答案中有不属于公式的字符。",
+        "The checker does not read {character}. {instead}",
+        "检查器不认识 {character}。{instead}",
+    ),
+    "refused_instead_equals": ("Type only the right-hand side, without =.", "只输入等号右边的部分，不要写 =。"),
+    "refused_instead_comma": (
+        "Write one formula, and decimals with a point: 0.5.",
+        "只写一个公式，小数用小数点：0.5。",
+    ),
+    "refused_instead_brackets": ("Use round brackets ( ) or braces { }.", "请用圆括号 ( ) 或花括号 { }。"),
+    "refused_instead_root": ("Write a root as a power: P_se^0.5.", "根号请写成幂：P_se^0.5。"),
+    "refused_instead_divide": ("Write division with /: 1/P_vi.", "除法请用 /：1/P_vi。"),
+    "refused_instead_latex": (
+        "Of LaTeX it reads `\\frac{a}{b}`, `\\cdot`, `\\times`, `\\left( \\right)`, `\\ln`, `\\log` and `\\exp`; write the rest as plain text: `P_{se}`, `e^{se}`.",
+        "LaTeX 中它认识 `\\frac{a}{b}`、`\\cdot`、`\\times`、`\\left( \\right)`、`\\ln`、`\\log` 和 `\\exp`；其余请写成普通文本：`P_{se}`、`e^{se}`。",
+    ),
+    "refused_instead_any": (
+        "Use numbers, + - * / ^ ( ), P_se, P_ve, P_vi, e, exp and log; powers as ^2 or ².",
+        "请只用数字、+ - * / ^ ( )、P_se、P_ve、P_vi、e、exp 和 log；幂写成 ^2 或 ²。",
     ),
     "refused_number": ("Numbers may have at most 8 digits.", "数字最多 8 位。"),
     "refused_name": (
-        "Only the names P_se, P_ve, P_vi, se, ve, vi, e, exp and log can be used.",
-        "只能使用 P_se、P_ve、P_vi、se、ve、vi、e、exp 和 log 这些名字。",
+        "Only the names P_se, P_ve, P_vi (also written P_{se} or Pse), se, ve, vi, e, exp and log can be used.",
+        "只能使用 P_se、P_ve、P_vi（也可写成 P_{se} 或 Pse）、se、ve、vi、e、exp 和 log 这些名字。",
     ),
     "refused_empty": ("Type a formula first.", "请先输入公式。"),
     "refused_size": ("That formula is too long to check.", "公式太长，无法检查。"),

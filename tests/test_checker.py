@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from core.checker import MAX_LENGTH, SLIPS, TARGETS, Refused, Verdict, check
 
 RIGHT = {
-    "se.1": ["-1/P_se", "-(1/P_se)", "-P_se^-1", "(-1)/P_se", "−1/P_se", "-1 / p_se"],
+    "se.1": ["-1/P_se", "-(1/P_se)", "-P_se^-1", "(-1)/P_se", "−1/P_se", "-1 / p_se", r"-\frac{1}{P_{se}}", "-P_se⁻¹"],
     "se.2": [
         "P_se*(1-P_se)",
         "P_se(1 - P_se)",
@@ -21,13 +21,18 @@ RIGHT = {
         "(1-P_se)P_se",
         "e^se/(e^se+e^ve+e^vi) * (1 - e^se/(e^se+e^ve+e^vi))",
         "exp(se)*(exp(ve)+exp(vi))/(exp(se)+exp(ve)+exp(vi))^2",
+        "P_{se}(1 - P_{se})",  # as LaTeX writes a subscript
+        "P_se - P_se²",  # a superscript digit
+        "Pse(1-Pse)",
+        r"P_{se} \cdot \left(1 - P_{se}\right)",
     ],
     "se.3": ["1", "1.0", "2/2", "(P_se+P_ve+P_vi)"],
     "se.result": ["P_se - 1", "-(1 - P_se)", "-P_ve - P_vi", "P_se-1", "(-1/P_se)*P_se*(1-P_se)*1"],
     "vi.1": ["-1/P_vi", "-P_vi**-1"],
     "vi.2": ["-P_se*P_vi", "-P_se P_vi", "-e^se e^vi/(e^se+e^ve+e^vi)^2", "-P_vi*P_se"],
     "vi.3": ["1"],
-    "vi.result": ["P_se", "(-1/P_vi)*(-P_se*P_vi)*1", "e^se/(e^se+e^ve+e^vi)", "1 - P_ve - P_vi", "P_se*1"],
+    "vi.result": ["P_se", "(-1/P_vi)*(-P_se*P_vi)*1", "e^se/(e^se+e^ve+e^vi)", "1 - P_ve - P_vi", "P_se*1",
+                  r"\frac{e^{se}}{e^{se}+e^{ve}+e^{vi}}", r"-\frac{1}{P_{vi}} \times (-P_{se} P_{vi})"],
     "ve.1": ["-1/P_ve"],
     "ve.2": ["-P_se P_ve", "-P_ve*P_se"],
     "ve.result": ["P_se", "(-1/P_ve)(-P_se P_ve)"],
@@ -39,7 +44,7 @@ def test_right_answers_in_many_forms_are_accepted(target, answer):
     verdict = check(answer, target)
     assert (verdict.equivalent, verdict.slip) == (True, None)
     for short in ("se", "ve", "vi"):  # the LaTeX names what the student wrote, in the seed's notation
-        assert (f"P_{{{short}}}" in verdict.latex) == bool(re.search(rf"p_?{short}", answer.lower()))
+        assert (f"P_{{{short}}}" in verdict.latex) == bool(re.search(rf"p_?{{?{short}", answer.lower()))
 
 
 def test_every_step_can_be_checked():
@@ -160,6 +165,31 @@ def test_refusals_are_value_errors_with_a_reason():
     with pytest.raises(Refused) as refused:
         check("P_se", "se.4")
     assert refused.value.key == "target"
+
+
+@pytest.mark.parametrize(
+    "answer, character, instead",
+    [
+        ("P_se(1 - P_se) = 0.13", "`=` (U+003D EQUALS SIGN)", "equals"),
+        ("0,5 P_se", "`,` (U+002C COMMA)", "comma"),
+        ("[1 - P_se]", "`[` (U+005B LEFT SQUARE BRACKET)", "brackets"),
+        ("√P_se", "`√` (U+221A SQUARE ROOT)", "root"),
+        (r"\sqrt{P_se}", "`\\` (U+005C REVERSE SOLIDUS)", "latex"),
+        ("P_se`", "(U+0060 GRAVE ACCENT)", "any"),  # a backtick would end the message's code span
+        ("P_se\u200b", "(U+200B ZERO WIDTH SPACE)", "any"),  # unprintable: named, not shown
+    ],
+)
+def test_a_refused_character_is_named_with_what_works_instead(answer, character, instead):
+    with pytest.raises(Refused) as refused:
+        check(answer, "se.2")
+    assert (refused.value.key, refused.value.values) == ("character", {"character": character, "instead": instead})
+
+
+def test_latex_fractions_need_their_two_groups():
+    for answer in (r"\frac12", r"\frac{1}", r"\frac{1}P_se"):
+        with pytest.raises(Refused) as refused:
+            check(answer, "se.1")
+        assert refused.value.key == "syntax"
 
 
 def test_the_checker_never_calls_eval_or_sympify_on_the_text():

@@ -27,7 +27,11 @@ def test_a_right_answer_gets_its_value_for_the_flower(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_hand_derivations_slip_gets_the_sign_hint(lang):
     at = page(lang)
-    next(b for b in at.button if b.label == TEXT["check_example"][LANG[lang]]).click().run()
+    example = TEXT["check_example"][LANG[lang]]
+    assert example not in [b.label for b in at.button]  # CE_se ①: the seed's slip is not about it
+    at.button_group(key="check_species").set_value("vi").run()
+    at.button_group(key="check_step").set_value("result").run()
+    next(b for b in at.button if b.label == example).click().run()
     assert at.button_group(key="check_species").value == "vi"
     assert at.text_input(key="check_answer").value == "-P_se"
     assert [e.value for e in at.error] == [TEXT["hint_sign"][LANG[lang]]]
@@ -48,7 +52,7 @@ def test_a_malicious_answer_gets_a_short_reason_and_is_never_echoed(lang, answer
     at = page(lang)
     at.text_input(key="check_answer").input(answer).run()
     assert not at.exception
-    assert [w.value for w in at.warning] == [TEXT[reason][LANG[lang]]]
+    assert [w.value.split(" ")[0] for w in at.warning] == [TEXT[reason][LANG[lang]].split(" ")[0]]
     shown = "\n".join([e.value for e in at.markdown] + [w.value for w in at.warning] + [latex_text(at)])
     assert "script" not in shown and "import" not in shown
 
@@ -78,3 +82,28 @@ def test_the_question_and_answer_outlive_a_new_language_and_another_page():
     assert at.button_group(key="check_step").value == "result"
     assert at.text_input(key="check_answer").value == "P_se"
     assert [s.value for s in at.success] and TEXT["check_right"][1].split("{")[0] in at.success[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_refused_character_is_named_with_what_to_write_instead(lang):
+    at = page(lang)
+    at.text_input(key="check_answer").input("P_se(1 - P_se) = 0.1281").run()
+    assert [w.value for w in at.warning] == [
+        TEXT["refused_character"][LANG[lang]].format(
+            character="`=` (U+003D EQUALS SIGN)", instead=TEXT["refused_instead_equals"][LANG[lang]]
+        )
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_verdict_comes_right_under_the_answer_before_the_note_on_the_flower(lang):
+    """With the sidebar's flower a setosa, CE_vi's value is for a virginica: that note, and the
+    checker's reading, come after the verdict, which stays in view on a laptop."""
+    at = open_app(lang=lang, b3="-2", flower="setosa").switch_page("app_pages/8_check.py").run()
+    at.button_group(key="check_species").set_value("vi").run()
+    at.button_group(key="check_step").set_value("result").run()
+    at.text_input(key="check_answer").input("P_{se}").run()
+    main = [node for node in at.main if node.type in ("success", "info", "latex", "text_input")]
+    kinds = [node.type for node in main]
+    answer = kinds.index("text_input")
+    assert kinds[answer + 1] == "success" and "info" in kinds[answer + 2:]
