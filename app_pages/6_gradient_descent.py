@@ -3,7 +3,7 @@ import streamlit as st
 import ui
 from core.latex import fmt
 from core.training import d_total_ce_d_b3, descend, total_ce
-from core.view import RATE_RANGE, STEPS_RANGE
+from core.view import RATE_RANGE, STEPS_RANGE, decimal
 from drawing import explain, slides
 from drawing.i18n import t
 
@@ -27,7 +27,7 @@ with controls:
     steps = ui.page_control(st.slider, "steps", t("steps_shown", lang), min_value=STEPS_RANGE[0],
                             max_value=STEPS_RANGE[1])  # fmt: skip
     next_b3 = descend(view.b3, rate, 1)[1].b3
-    st.latex(rf"b_3 \leftarrow {view.b3:g} - {rate:g} \cdot ({fmt(slope, 4)})")
+    st.latex(rf"b_3 \leftarrow {decimal(view.b3)} - {rate:g} \cdot ({fmt(slope, 4)})")
     st.latex(rf"= {fmt(next_b3, 4)}")
     st.button(
         t("one_step", lang),

@@ -36,6 +36,7 @@ from drawing.i18n import t
 from ui import classroom
 
 FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
+B3_DECIMALS = 4  # of a b3 a button sets (page 6's steps): as the pages write it
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -299,9 +300,10 @@ def flower_for(species: str, point, lang: str):
 
 
 def set_b3(value: float) -> None:
-    """Move the shared b3 (from a button's callback), kept inside the slider's range."""
+    """Move the shared b3 (from a button's callback), kept inside the slider's range, to the 4
+    decimals the pages show it with: the link and the equations then name the same b3."""
     low, high = B3_RANGE
-    st.session_state.b3 = round(min(max(value, low), high), 6)
+    st.session_state.b3 = round(min(max(value, low), high), B3_DECIMALS)
     _on_change()
 
 
