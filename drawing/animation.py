@@ -245,9 +245,13 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     layout = figure["layout"]
     figure["frames"] = frames
     _add_controls(layout, [f["name"] for f in frames], lang)
-    # Open on the last frame, so a still (or a slide) shows the whole story.
-    last = frames[-1]
-    for index, update in zip(last["traces"], last["data"], strict=True):
+    # Open on the last frame that shows every node's value, so a still (or a slide) shows the whole
+    # story of one flower: for the total that is the last flower's; the sum's frame, where no one
+    # flower's values stand, follows it.
+    values_at = len(PATH_EDGES) + 1  # the node trace's place in a frame's data
+    opening = max(i for i, f in enumerate(frames) if all(f["data"][values_at]["text"]))
+    layout["sliders"][0]["active"] = opening
+    for index, update in zip(frames[opening]["traces"], frames[opening]["data"], strict=True):
         figure["data"][index] = merged(figure["data"][index], update)
     return figure
 

@@ -60,9 +60,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "node_sepal": ("sepal", "花萼"),
     "node_top": ("top ReLU", "上 ReLU"),
     "node_bottom": ("bottom ReLU", "下 ReLU"),
-    "node_blue": ("blue", "蓝 blue"),
-    "node_orange": ("orange", "橙 orange"),
-    "node_green": ("green", "绿 green"),
+    # blue, orange and green are the hand derivation's names (green = blue + orange + b3), as in its
+    # equations: one name in both languages, the node's colour says the rest
+    "node_blue": ("blue", "blue"),
+    "node_orange": ("orange", "orange"),
+    "node_green": ("green", "green"),
     "note_rate": (
         "The link's learning rate was not between 0.05 and 3, so 1 is used.",
         "链接中的学习率不在 0.05 到 3 之间，已改用 1。",
@@ -443,10 +445,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_se": ("CE_se", "CE_se"),
     "source_vi": ("CE_vi", "CE_vi"),
     "source_ve": ("CE_ve", "CE_ve"),
-    "source_total": ("Total CE", "总交叉熵"),
+    "source_total": ("Total CE", "总 CE"),
     "flow_caption": (
-        "The three training flowers of StatQuest part 7 (CE_se is the setosa flower's, CE_ve the versicolor one's, CE_vi the virginica one's), at the b3 chosen in the sidebar. The figure opens on its last step; drag the slider back to the start and press ▶ to replay it.",
-        "使用 StatQuest 第 7 集的三个训练样本（CE_se 属于山鸢尾样本，CE_ve 属于变色鸢尾样本，CE_vi 属于维吉尼亚鸢尾样本），b3 取侧边栏中的值。图表打开时停在最后一步；拖动滑块回到开头再按 ▶ 即可重播。",
+        "The three training flowers of StatQuest part 7 (CE_se is the setosa flower's, CE_ve the versicolor one's, CE_vi the virginica one's), at the b3 chosen in the sidebar. The figure opens on the last step that shows every value (for Total CE the virginica flower's; the step after it adds the three flowers' gradients); drag the slider back to the start and press ▶ to replay it.",
+        "使用 StatQuest 第 7 集的三个训练样本（CE_se 属于山鸢尾样本，CE_ve 属于变色鸢尾样本，CE_vi 属于维吉尼亚鸢尾样本），b3 取侧边栏中的值。图表打开时停在显示全部数值的最后一步（总 CE 时是维吉尼亚鸢尾样本的；下一步把三个样本的梯度相加）；拖动滑块回到开头再按 ▶ 即可重播。",
     ),
     "descent_anim_title": ("Watch gradient descent", "观看梯度下降"),
     "descent_anim_caption": (
@@ -531,11 +533,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "total_ce": (
         "Total CE",
-        "总交叉熵",
+        "总 CE",  # as the equations write it: 总 CE = CE_se + CE_ve + CE_vi
     ),
     "gradient": (
         "dTotalCE/db3",
-        "d总交叉熵/db3",
+        "d总 CE/db3",
     ),
     "tangent": (
         "tangent, slope {slope}",

@@ -55,14 +55,24 @@ def test_seed_slip_is_not_what_the_animation_shows():
     assert vi[-1].running > 0  # +P_se, not the seed's -P_se
 
 
-def test_figure_is_small_cached_and_opens_on_the_last_frame():
-    figure = animation.gradient_flow_figure(-2.0, "total", "zh")
-    assert animation.gradient_flow_figure(-2.0, "total", "zh") is figure
+@pytest.mark.parametrize("source", ["total", "se", "vi"])
+def test_figure_is_small_cached_and_opens_on_the_last_frame_with_every_value(source):
+    figure = animation.gradient_flow_figure(-2.0, source, "zh")
+    assert animation.gradient_flow_figure(-2.0, source, "zh") is figure
     assert len(json.dumps(figure)) < 150_000
-    assert figure["layout"]["sliders"][0]["active"] == len(figure["frames"]) - 1
+    nodes = figure["data"][[trace.get("name") for trace in figure["data"]].index("nodes")]
+    filled = [i for i, f in enumerate(figure["frames"]) if all(f["data"][nodes_at(figure)]["text"])]
+    opening = figure["layout"]["sliders"][0]["active"]
+    assert opening == filled[-1] == len(figure["frames"]) - (2 if source == "total" else 1)
+    assert all(nodes["text"]), "no node is blank when the page opens"
     assert [b["method"] for b in figure["layout"]["updatemenus"][0]["buttons"]] == ["animate"] * 4
     with pytest.raises(ValueError):
         animation.gradient_flow_figure(-2.0, "everything", "en")
+
+
+def nodes_at(figure) -> int:
+    """Where a frame of the flow figure updates the node values."""
+    return len(animation.PATH_EDGES) + 1
 
 
 @pytest.mark.parametrize("rate", [0.5, 1.0])
@@ -98,8 +108,9 @@ def test_the_total_ends_on_total_ce_not_on_one_flowers_ce(lang):
 
     figure = animation.gradient_flow_figure(-2.0, "total", lang)
     names = [trace.get("name") for trace in figure["data"]]
-    nodes = figure["data"][names.index("nodes")]
-    labels = figure["data"][names.index("labels")]
+    last = figure["frames"][-1]
+    nodes = animation.merged(figure["data"][names.index("nodes")], last["data"][nodes_at(figure)])
+    labels = animation.merged(figure["data"][names.index("labels")], last["data"][nodes_at(figure) + 1])
     ce = nodes["customdata"].index("ce")
     assert nodes["text"][ce] == f"<b>{fmt(float(total_ce(-2.0)))}</b>"
     assert labels["text"][ce] == f"<b>{t('total_ce', lang)}</b>"

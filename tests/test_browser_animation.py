@@ -24,7 +24,7 @@ def test_gradient_flow_plays_without_server_round_trips(app_server, page):
     page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=30_000)
     assert page.locator(EXCEPTION_SELECTOR).count() == 0, exception_texts(page)
     opened = (slider_label(page), status_line(page))
-    assert "-0.773" in opened[1], "the figure opens on the sum at b3"
+    assert "0.035" in opened[1] and "CE" in opened[1], "it opens on the virginica flower's gradient, every value shown"
     page.wait_for_timeout(500)
     assert sent, "the listener sees the app's own messages (the initial run request)"
     sent.clear()

@@ -80,7 +80,7 @@ def test_an_animation_slide_has_no_controls_and_shows_the_frame_asked_for():
             for key, value in update.items():
                 if not isinstance(value, dict):
                     assert still["data"][trace][key] == value
-    assert slides.still(figure)["data"] == slides.still(figure, last)["data"], "it opens on its last frame"
+    assert slides.still(figure)["data"] == slides.still(figure, last)["data"], "one flower: it opens on its last frame"
 
 
 def test_the_pages_send_these_figures_with_their_download_options():
