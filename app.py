@@ -7,6 +7,7 @@ from core import pages
 from ui import classroom
 
 links = st.sidebar.container()  # the page links go first in the sidebar, drawn once the view is known
+st.session_state.page_sidebar = st.sidebar.container()  # a page's own controls, right under the links
 view = ui.sidebar()
 st.session_state.current_view = view
 page = ui.navigation(view, links)

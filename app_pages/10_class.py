@@ -41,7 +41,8 @@ def live(code: str) -> None:
         st.markdown(f"### {counted('class_students', summary.students)}")
         st.caption(f"{t('class_chart_title', lang)} · {t('class_joined', lang, n=summary.joined)}")
         steps = [(s.step, {"right": s.right, **s.slips}) for s in summary.steps]
-        st.plotly_chart(class_answers_figure(steps, lang), width="stretch", theme=None, config=ui.PLOTLY_CONFIG)
+        no_toolbar = {"displayModeBar": False}  # shown on hover, it covered the legend on the projector
+        st.plotly_chart(class_answers_figure(steps, lang), width="stretch", theme=None, config=no_toolbar)
     with wrong:
         st.markdown(f"### {t('class_wrong_title', lang)}")
         if not summary.wrong:
@@ -85,7 +86,7 @@ def controls(code: str) -> None:
     except SQLAlchemyError:
         pace = None
     names = list(pages.NAMES)
-    with st.sidebar:
+    with ui.page_sidebar():
         st.subheader(t("class_header", lang, code=code))
         page = st.selectbox(
             t("class_point", lang),

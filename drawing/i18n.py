@@ -14,10 +14,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_iris_number": ("Iris flower number (1-150)", "鸢尾花编号（1-150）"),
     "sidebar_link": ("Link to this view:", "本视图的链接："),
     "sidebar_present": ("Presentation mode", "演示模式"),
-    "present_exit": ("Exit presentation (Esc)", "退出演示（Esc）"),
+    "present_exit": ("Exit (Esc)", "退出（Esc）"),
     "present_keys": (
-        "→ or Page Down: next · ← or Page Up: back · Esc: exit",
-        "→ 或 Page Down：下一页 · ← 或 Page Up：上一页 · Esc：退出",
+        "keys ← → or Page Up/Down",
+        "按键 ← → 或 Page Up/Down",
     ),
     "present_position": ("{n} / {total}", "{n} / {total}"),
     "flower_setosa": ("Training flower: setosa", "训练样本：山鸢尾"),

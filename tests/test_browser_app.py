@@ -164,7 +164,7 @@ def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, 
         page.wait_for_selector(".st-key-slide-next a")
         page.wait_for_function("window.__softmaxPresent === true")
         keys = page.locator(".st-key-slide").inner_text()
-        assert "Page Down" in keys and "Esc" in keys, "the keys are listed on screen"
+        assert "Page Up/Down" in keys and "Esc" in keys, "the keys are listed on screen"
 
         def press(key: str, path: str) -> None:
             page.keyboard.press(key)
@@ -199,6 +199,35 @@ def test_the_slide_fits_a_1280x720_projector(app_server, browser):
                         plot: r('.st-key-slide .js-plotly-plot svg.main-svg').right}; }"""
         )
         assert box["exit"] <= box["height"] and box["plot"] <= box["width"], box
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, browser, lang):
+    """At 1280x720 the row under a slide (its links, position and keys, and the way out) is at least
+    18 px on screen, each on one line."""
+    visit = Visit(browser, f"{app_server}/softmax?present=1&lang={lang}", width=1280, height=720)
+    try:
+        visit.check(1)
+        page = visit.page
+        page.wait_for_timeout(500)
+        texts = page.evaluate(
+            """() => { const slide = document.querySelector('.st-key-slide');
+                const zoom = parseFloat(slide.style.zoom || '1');
+                const row = '.st-key-slide-prev p, .st-key-slide-next p, .st-key-slide-exit button p, '
+                          + '.st-key-slide [data-testid=stCaptionContainer]';
+                return [...slide.querySelectorAll(row)].map((e) => {
+                    const size = parseFloat(getComputedStyle(e).fontSize) * zoom;
+                    const range = document.createRange(); range.selectNodeContents(e);
+                    // a line's pieces (Latin and CJK fonts) sit a few px apart; a new line, a line's height
+                    const tops = [...range.getClientRects()].map((r) => r.top).sort((a, b) => a - b);
+                    const lines = 1 + tops.filter((top, i) => i > 0 && top - tops[i - 1] > size * 0.8).length;
+                    return {text: e.innerText, size, lines}; }); }"""
+        )
+        assert len(texts) == 4, texts
+        for text in texts:
+            assert text["size"] >= 18 and text["lines"] == 1, text
     finally:
         visit.close()
 

@@ -4,6 +4,7 @@ Each test has its own SQLite database (SOFTMAX_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -68,6 +69,10 @@ def test_a_teacher_starts_a_class_and_gets_both_links_once(classes, lang):
     assert store.key_hash(key) == key_hash and classes.teacher_class(key) == code
     assert "teacher" not in at.query_params
     assert len(figures(at)) == 1 and text("class_students", lang, n=0) in shown(at)
+    sidebar = [getattr(node, "key", None) or getattr(node, "value", None) for node in in_order(at.sidebar)]
+    assert sidebar.index("class_point_page") < sidebar.index("lang") < sidebar.index("b3"), (
+        "the class's controls come right under the page links, above the shared ones"
+    )
     button(at, "class_saved", lang).click().run()
     assert key not in shown(at), "shown once: gone once saved"
     assert at.title[0].value == text("class_header", lang, code=code), "the dashboard stays"
@@ -196,6 +201,8 @@ def test_the_dashboard_shows_the_classs_counts_and_wrong_answers_and_no_student_
         classes.record(new.code, student, store.Answer("vi.result", verdict.latex, verdict.equivalent, verdict.slip))
     at = open_app(teacher=new.key, lang=lang).switch_page(CLASS_PAGE).run()
     (figure,) = figures(at)
+    (chart,) = at.get("plotly_chart")
+    assert json.loads(chart.proto.config)["displayModeBar"] is False, "no toolbar over the legend on hover"
     ces, steps = figure["data"][0]["x"]
     at_result = ces.index("CE_vi") + steps[ces.index("CE_vi") :].index(text("check_result", lang))
     counts = {trace["name"]: trace["y"][at_result] for trace in figure["data"]}
@@ -212,6 +219,13 @@ def walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from walk(child)
+
+
+def in_order(node):
+    """Every element under `node` in the order the page shows them."""
+    yield node
+    for _, child in sorted(getattr(node, "children", {}).items()):
+        yield from in_order(child)
 
 
 def started_codes(url: str) -> list[str]:

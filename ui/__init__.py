@@ -208,6 +208,12 @@ def current(page_file: str):
     return view, flower_point(view), view.lang
 
 
+def page_sidebar():
+    """The sidebar's place for a page's own controls, right under the page links and above the
+    shared ones, so a teacher's class controls are in view at 1920x1080 (app.py makes it each run)."""
+    return st.session_state.page_sidebar
+
+
 def presentation(view: View, page: str) -> None:
     """The page as a 16:9 slide: its title, its key equation and its figure, scaled to fill the
     screen (assets/present.js), with links to the pages before and after it, the keys, and a way out."""
@@ -228,7 +234,7 @@ def presentation(view: View, page: str) -> None:
             chart(figure, view)
         else:
             st.markdown(t("check_intro", lang))
-        before, middle, after, leave = st.columns([3.4, 3.6, 3.4, 2.6], vertical_alignment="center")
+        before, middle, after, leave = st.columns([3.2, 4.2, 3.2, 2.4], vertical_alignment="center")
         if index > 0:
             with before.container(key="slide-prev"):
                 before_ = pages.STEPS[index - 1]
