@@ -107,3 +107,15 @@ def test_the_verdict_comes_right_under_the_answer_before_the_note_on_the_flower(
     kinds = [node.type for node in main]
     answer = kinds.index("text_input")
     assert kinds[answer + 1] == "success" and "info" in kinds[answer + 2:]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_slide_is_the_checker_a_teacher_answers_on_in_front_of_the_class(lang):
+    at = open_app(present="1", lang=lang, b3="-2").switch_page("app_pages/8_check.py").run()
+    assert at.get("text_input") and any("Esc" in b.label for b in at.button), "the checker on the slide"
+    at.button_group(key="check_species").set_value("vi").run()
+    at.button_group(key="check_step").set_value("result").run()
+    at.text_input(key="check_answer").input("-P_se").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [TEXT["hint_sign"][LANG[lang]]]
+    assert at.session_state.view.present, "still the slide"

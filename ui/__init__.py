@@ -33,7 +33,7 @@ from core.view import (
 from drawing import explain, slides
 from drawing.graph import observed_short
 from drawing.i18n import t
-from ui import classroom
+from ui import checking, classroom  # checking reads ui's helpers at run time, not on import
 
 FLOWER_KINDS = (*TRAINING, "iris", CUSTOM)
 B3_DECIMALS = 4  # of a b3 a button sets (page 6's steps): as the pages write it
@@ -232,8 +232,8 @@ def presentation(view: View, page: str) -> None:
             st.latex(line)
         if figure:
             chart(figure, view)
-        else:
-            st.markdown(t("check_intro", lang))
+        else:  # page 8 has no figure: its checker, for the teacher to answer in front of the class
+            checking.panel(view, flower_point(view), lang)
         before, middle, after, leave = st.columns([3.2, 4.2, 3.2, 2.4], vertical_alignment="center")
         if index > 0:
             with before.container(key="slide-prev"):
