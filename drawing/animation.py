@@ -205,12 +205,14 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         frames.append(dict(name=f"f{len(frames)}", data=data, traces=animated))
 
     contributions, ces = [], []
-    for short in shorts:
+    for place, short in enumerate(shorts, start=1):
         sample = training_sample(short)
         values = graph.node_values(forward(sample.petal, sample.sepal, params), short, params)
         ces.append(values["ce"])
         ce_name = f"CE<sub>{short}</sub>"
         flower = t(f"short_{sample.species}", lang)
+        if source == "total":  # a still of one flower's frame still says which sum it belongs to
+            flower = f"{t('total_ce', lang)} {place}/{len(shorts)} · {flower}"
         shown: set[str] = set()
         for layer in LAYERS:
             shown |= set(layer)
