@@ -211,8 +211,12 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         ces.append(values["ce"])
         ce_name = f"CE<sub>{short}</sub>"
         flower = t(f"short_{sample.species}", lang)
-        if source == "total":  # a still of one flower's frame still says which sum it belongs to
-            flower = f"{t('total_ce', lang)} {place}/{len(shorts)} · {flower}"
+        # A still of one flower's frame says which sum it is part of; its products name the flower
+        # by CE's subscript alone, to fit the line at the graph's narrowest.
+        chain = flower
+        if source == "total":
+            chain = f"{t('total_ce', lang)} {place}/{len(shorts)}"
+            flower = f"{chain} · {flower}"
         shown: set[str] = set()
         for layer in LAYERS:
             shown |= set(layer)
@@ -228,7 +232,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name}<br>= {fmt(step.value)}"
             factors = factors + [(step.edge, f"{derivation.CIRCLED[i]} {label}")]
             product = " · ".join(f"({fmt(s.value)})" for s in steps[: i + 1])
-            status = f"{flower} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
+            status = f"{chain} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
             frame(values, shown, outlined, lit, None, factors, status, [step.value, step.running], ce_name)
         contributions.append(step.running)
     if source == "total":
