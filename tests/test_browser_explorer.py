@@ -208,8 +208,27 @@ def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server
                 .map(e => getComputedStyle(e).overflowX)"""
         )
         assert all(overflow == "auto" for overflow in wide)
+        green = page.evaluate(
+            """(() => { const e = [...document.querySelectorAll('.katex-display')][0];
+                const size = parseFloat(getComputedStyle(e.querySelector('.katex')).fontSize);
+                return {wide: e.scrollWidth > e.clientWidth + 1, lines: e.querySelector('.katex').getBoundingClientRect().height / size}; })()"""
+        )
+        assert not green["wide"] and green["lines"] > 1.8, "green = blue + orange + b3 = … breaks after an operator"
         page_width = page.evaluate("document.documentElement.scrollWidth")
         assert page_width <= 390, "nothing widens the page itself: only boxes scroll"
+    finally:
+        page.context.close()
+
+
+def test_on_a_phone_page_8s_choices_wrap_inside_the_screen(app_server, browser):
+    page = open_page(browser, f"{app_server}/check?flower=virginica", width=390, height=844, phone=True)
+    try:
+        page.wait_for_selector('[data-testid="stButtonGroup"]', timeout=30_000)
+        rights = page.evaluate(
+            """[...document.querySelectorAll('[data-testid="stButtonGroup"] button')]
+                .map(b => b.getBoundingClientRect().right)"""
+        )
+        assert len(rights) >= 7 and max(rights) <= 390, rights
     finally:
         page.context.close()
 
