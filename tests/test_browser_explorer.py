@@ -210,8 +210,10 @@ def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server
         assert all(overflow == "auto" for overflow in wide)
         green = page.evaluate(
             """(() => { const e = [...document.querySelectorAll('.katex-display')][0];
-                const size = parseFloat(getComputedStyle(e.querySelector('.katex')).fontSize);
-                return {wide: e.scrollWidth > e.clientWidth + 1, lines: e.querySelector('.katex').getBoundingClientRect().height / size}; })()"""
+                const katex = e.querySelector('.katex');
+                const size = parseFloat(getComputedStyle(katex).fontSize);
+                const lines = katex.getBoundingClientRect().height / size;
+                return {wide: e.scrollWidth > e.clientWidth + 1, lines}; })()"""
         )
         assert not green["wide"] and green["lines"] > 1.8, "green = blue + orange + b3 = … breaks after an operator"
         page_width = page.evaluate("document.documentElement.scrollWidth")
