@@ -226,6 +226,23 @@ def for_slide(chart: Chart, height: int) -> Chart:
     return replace(chart, figure={**chart.figure, "layout": {**layout, **changes}})
 
 
+SLIDE_FRAME = 210  # px: a slide's title, its row of links, padding and gaps (measured at 1920x1080)
+
+
+def equation_height(line: str) -> int:
+    """A slide equation's height in px at its 38 px (measured, rounded up): a matrix or an
+    underbrace (136), a fraction (85), or one plain line (46)."""
+    if "matrix" in line or "underbrace" in line:
+        return 140
+    return 90 if r"\frac" in line else 50
+
+
+def figure_room(lines: tuple[str, ...]) -> int:
+    """The height a slide leaves its figure under these equations, laid out 1080 px high
+    (assets/present.css): a taller figure makes the whole slide shrink to fit the screen."""
+    return SLIDE[1] - SLIDE_FRAME - sum(equation_height(line) for line in lines)
+
+
 def figure_height(figure) -> int:
     """The figure's height in px, as on screen."""
     return figure["layout"]["height"]

@@ -121,6 +121,16 @@ def test_every_page_renders_in_both_languages_and_as_a_slide(app_server, browser
             assert page.locator("h1").first.inner_text().strip() == TEXT[TITLES[name]][lang == "zh"]
             assert page.locator('[data-testid="stSidebar"]').is_visible() is not present
             assert query_of(page.url).get("present") == ("1" if present else None)
+            if present and expected and not (expected[0].figure["layout"].get("meta") or {}).get("fixed_height"):
+                gap = page.evaluate(
+                    """() => { const slide = document.querySelector('.st-key-slide');
+                        const zoom = parseFloat(slide.style.zoom || '1');
+                        const figure = slide.querySelector('[data-testid=stPlotlyChart]').getBoundingClientRect();
+                        const links = slide.querySelector('[data-testid=stHorizontalBlock]').getBoundingClientRect();
+                        return {gap: (links.top - figure.bottom) / zoom, height: slide.offsetHeight}; }"""
+                )
+                # the figure takes the room the title, equations and links leave, and no more
+                assert gap["gap"] <= 40 and gap["height"] <= slides.SLIDE[1], gap
             page.screenshot(path=str(screenshot_dir() / f"{name}-{lang}{'-present' if present else ''}.png"))
     finally:
         visit.close()
@@ -204,10 +214,11 @@ def test_the_slide_fits_a_1280x720_projector(app_server, browser):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, browser, lang):
+@pytest.mark.parametrize("path", ["softmax", "gradient_flow"])  # slide 7: the longest neighbours' names
+def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, browser, path, lang):
     """At 1280x720 the row under a slide (its links, position and keys, and the way out) is at least
-    18 px on screen, each on one line."""
-    visit = Visit(browser, f"{app_server}/softmax?present=1&lang={lang}", width=1280, height=720)
+    18 px on screen, each on one line and whole inside its column."""
+    visit = Visit(browser, f"{app_server}/{path}?present=1&lang={lang}", width=1280, height=720)
     try:
         visit.check(1)
         page = visit.page
@@ -223,11 +234,13 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
                     // a line's pieces (Latin and CJK fonts) sit a few px apart; a new line, a line's height
                     const tops = [...range.getClientRects()].map((r) => r.top).sort((a, b) => a - b);
                     const lines = 1 + tops.filter((top, i) => i > 0 && top - tops[i - 1] > size * 0.8).length;
-                    return {text: e.innerText, size, lines}; }); }"""
+                    const column = e.closest('[data-testid=stColumn]').getBoundingClientRect();
+                    const whole = range.getBoundingClientRect().right <= column.right + 1;
+                    return {text: e.innerText, size, lines, whole}; }); }"""
         )
         assert len(texts) == 4, texts
         for text in texts:
-            assert text["size"] >= 18 and text["lines"] == 1, text
+            assert text["size"] >= 18 and text["lines"] == 1 and text["whole"], text
     finally:
         visit.close()
 

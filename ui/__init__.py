@@ -221,9 +221,7 @@ def presentation(view: View, page: str) -> None:
     query = to_query(view)
     lines = slides.equations(page, view)
     charts = slides.charts(page, view)
-    # The figure takes what the title (with the row of links, about 330 px) and the equations
-    # (about 95 px a line) leave of the slide, laid out 1080 px high (assets/present.css).
-    figure = slides.for_slide(charts[0], slides.SLIDE[1] - 330 - 95 * len(lines)) if charts else None
+    figure = slides.for_slide(charts[0], slides.figure_room(lines)) if charts else None
     if figure:  # present.js keeps the figure at this height (a number: no user text)
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
     with st.container(key="slide"):
@@ -234,7 +232,7 @@ def presentation(view: View, page: str) -> None:
             chart(figure, view)
         else:  # page 8 has no figure: its checker, for the teacher to answer in front of the class
             checking.panel(view, flower_point(view), lang)
-        before, middle, after, leave = st.columns([3.2, 4.2, 3.2, 2.4], vertical_alignment="center")
+        before, middle, after, leave = st.columns([4.2, 3.6, 3.6, 1.6], vertical_alignment="center")
         if index > 0:
             with before.container(key="slide-prev"):
                 before_ = pages.STEPS[index - 1]
