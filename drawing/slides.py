@@ -212,18 +212,35 @@ def file_name(chart: Chart, view: View, frame: str = "") -> str:
     return "-".join(p for p in parts if p)
 
 
-SLIDE_FONT = 22  # px: a chart's base text on a presentation slide (17 on a page)
+SLIDE_FONT = 28  # px: a chart's smallest text on a slide laid out at 1920: 18 px at 1280x720 (17 on a page)
 
 
 def for_slide(chart: Chart, height: int) -> Chart:
-    """The chart at `height` px (at least its own) and with larger base text, to fill a
-    presentation slide; the graph, whose labels are placed for its own size, stays as it is."""
+    """The chart at `height` px (at least its own) and with every text at least SLIDE_FONT px, to
+    fill a presentation slide; the graph, whose labels are placed for its own size, stays as it is."""
     layout = chart.figure["layout"]
     if (layout.get("meta") or {}).get("fixed_height"):
         return chart
-    font = {**layout.get("font", {}), "size": SLIDE_FONT}
-    changes = {"height": max(height, layout["height"]), "font": font}
-    return replace(chart, figure={**chart.figure, "layout": {**layout, **changes}})
+    figure = _fonts_at_least({**chart.figure, "layout": {**layout, "height": max(height, layout["height"])}})
+    figure["layout"]["font"] = {**layout.get("font", {}), "size": SLIDE_FONT}
+    for key, axis in figure["layout"].items():  # larger tick labels need room: plotly makes it
+        if key.startswith(("xaxis", "yaxis")):
+            figure["layout"][key] = {**axis, "automargin": True}
+    return replace(chart, figure=figure)
+
+
+def _fonts_at_least(item, size: int = None):
+    """A copy of a figure (or any part of one) with every font's size at least `size`."""
+    size = size or SLIDE_FONT
+    if isinstance(item, list):
+        return [_fonts_at_least(value, size) for value in item]
+    if not isinstance(item, dict):
+        return item
+    copy = {key: _fonts_at_least(value, size) for key, value in item.items()}
+    for key, value in copy.items():
+        if key.endswith("font") and isinstance(value, dict) and isinstance(value.get("size"), int | float):
+            copy[key] = {**value, "size": max(value["size"], size)}
+    return copy
 
 
 SLIDE_FRAME = 210  # px: a slide's title, its row of links, padding and gaps (measured at 1920x1080)

@@ -245,6 +245,31 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
         visit.close()
 
 
+@pytest.mark.parametrize("path", ["softmax", "beyond_b3"])  # page 9: its rotated parameter names
+def test_a_charts_slide_reads_18_px_on_a_1280x720_projector_and_shows_each_label_whole(app_server, browser, path):
+    visit = Visit(browser, f"{app_server}/{path}?present=1&lang=zh", width=1280, height=720)
+    try:
+        visit.check(1)
+        page = visit.page
+        page.wait_for_timeout(500)
+        labels = page.evaluate(
+            """() => { const svg = document.querySelector('.st-key-slide .main-svg');
+                const frame = svg.getBoundingClientRect();
+                const texts = [...svg.parentElement.querySelectorAll('svg text')];  // not the toolbar's
+                return texts.filter((e) => e.textContent.trim() && !e.closest('.modebar'))
+                    .map((e) => { const box = e.getBoundingClientRect(); const m = e.getScreenCTM();
+                        const size = parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b);
+                        return {text: e.textContent, size,
+                                whole: box.left >= frame.left - 1 && box.right <= frame.right + 1
+                                       && box.top >= frame.top - 1 && box.bottom <= frame.bottom + 1}; }); }"""
+        )
+        assert len(labels) > 10
+        for label in labels:
+            assert label["size"] >= 18 and label["whole"], label
+    finally:
+        visit.close()
+
+
 @pytest.mark.parametrize("format", ["png", "svg"])
 def test_the_chart_downloads_a_named_16_9_slide_without_animation_controls(app_server, browser, tmp_path, format):
     visit = Visit(browser, f"{app_server}/gradient_flow?flower=virginica&b3=-2", downloads=True)

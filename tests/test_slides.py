@@ -168,3 +168,26 @@ def test_a_presentation_slide_enlarges_a_chart_but_never_the_graph():
     assert slides.for_slide(descent, 700).figure["layout"]["height"] == 700
     for chart in (total, descent):
         assert json.dumps(chart.figure, default=str) == before[chart.name], "the shared figure is not changed"
+
+
+def _font_sizes(item) -> list[float]:
+    if isinstance(item, list):
+        return [size for value in item for size in _font_sizes(value)]
+    if not isinstance(item, dict):
+        return []
+    sizes = [v["size"] for k, v in item.items() if k.endswith("font") and isinstance(v, dict) and "size" in v]
+    return sizes + [size for value in item.values() for size in _font_sizes(value)]
+
+
+@pytest.mark.parametrize("page", ["softmax", "cross_entropy", "gradient_descent", "beyond_b3"])
+def test_every_text_of_a_charts_slide_reads_18_px_at_1280x720(page):
+    """A slide laid out at 1920 px shows at 1280 px: 2/3 of SLIDE_FONT is 18 px or more. The page's
+    own figure keeps its sizes, and its axes make room for the larger tick labels."""
+    chart = slides.charts(page, View(lang="zh"))[0]
+    on_page = sorted(_font_sizes(chart.figure))
+    slide = slides.for_slide(chart, 700).figure
+    assert slides.SLIDE_FONT * 1280 / 1920 >= 18
+    assert min(_font_sizes(slide)) >= slides.SLIDE_FONT and min(on_page) < slides.SLIDE_FONT
+    assert sorted(_font_sizes(chart.figure)) == on_page
+    axes = [axis for key, axis in slide["layout"].items() if key.startswith(("xaxis", "yaxis"))]
+    assert axes and all(axis["automargin"] for axis in axes)
