@@ -36,24 +36,50 @@
     return Boolean(target.closest("input, textarea, select, [contenteditable], [role=slider], .slider-group"));
   }
 
+  const ACTIONS = {
+    ArrowRight: ".st-key-slide-next a", PageDown: ".st-key-slide-next a",
+    ArrowLeft: ".st-key-slide-prev a", PageUp: ".st-key-slide-prev a",
+    Escape: ".st-key-slide-exit button",
+  };
+  // A key pressed while the slide it leads from is still loading waits for that slide (a clicker's
+  // second press comes before the first one's slide is drawn): the slide is there when its run is
+  // over and its position differs from the one the key left. Until then the old slide's links are
+  // stale: they lead where the first key went.
+  const queue = [];
+  let awaiting = null;  // {position, since}
+  const position = () => (document.querySelector(".st-key-slide [data-testid=stCaptionContainer]") || {}).textContent;
+  function arrived() {
+    if (!awaiting) return true;
+    const app = document.querySelector("[data-testid=stApp]");
+    const idle = app && app.getAttribute("data-test-script-state") === "notRunning";
+    const moved = position() !== undefined && position() !== awaiting.position;
+    if ((idle && moved) || Date.now() - awaiting.since > 10000) awaiting = null;
+    return !awaiting;
+  }
+  function drain() {
+    while (queue.length && arrived()) {
+      const key = queue.shift();
+      const target = document.querySelector(ACTIONS[key]);
+      if (!target) continue;
+      if (key !== "Escape") awaiting = { position: position(), since: Date.now() };
+      target.click();
+    }
+    if (queue.length) setTimeout(drain, 50);
+  }
+
   document.addEventListener("keydown", (event) => {
-    if (!document.querySelector(".st-key-slide") || event.defaultPrevented || typing(event.target)) return;
+    if (!(document.querySelector(".st-key-slide") || awaiting) || event.defaultPrevented || typing(event.target)) return;
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const actions = {
-      ArrowRight: ".st-key-slide-next a", PageDown: ".st-key-slide-next a",
-      ArrowLeft: ".st-key-slide-prev a", PageUp: ".st-key-slide-prev a",
-      Escape: ".st-key-slide-exit button",
-    };
-    if (!(event.key in actions)) return;
+    if (!(event.key in ACTIONS)) return;
     event.preventDefault();
-    const target = document.querySelector(actions[event.key]);
-    if (target) target.click();
+    queue.push(event.key);
+    drain();
   });
 
   let queued = false;
   const schedule = () => {
     // Twice: the figure's box, once sized, changes the slide's height and so the zoom.
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); fit(); }); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); fit(); drain(); }); }
   };
   new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", schedule);

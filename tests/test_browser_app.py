@@ -197,6 +197,25 @@ def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, 
         visit.close()
 
 
+def test_a_key_pressed_while_the_next_slide_loads_is_kept(app_server, browser):
+    """A clicker's second press comes while the slide it called is still loading: it moves on from
+    that slide once it is there, rather than being lost (or clicking the old slide's link again)."""
+    visit = Visit(browser, f"{app_server}/?present=1&b3=0", width=1280, height=720)
+    try:
+        page = visit.page
+        page.wait_for_selector(".st-key-slide-next a")
+        page.wait_for_function("window.__softmaxPresent === true")
+        page.keyboard.press("PageDown")
+        page.keyboard.press("PageDown")
+        page.wait_for_url(re.compile(r"/cross_entropy\?"), timeout=30_000)
+        visit.idle()
+        page.wait_for_timeout(1000)
+        assert "/cross_entropy?" in page.url
+        assert page.locator("h1").first.inner_text().strip() == TEXT["page_cross_entropy"][0]
+    finally:
+        visit.close()
+
+
 def test_the_slide_fits_a_1280x720_projector(app_server, browser):
     visit = Visit(browser, f"{app_server}/gradient_flow?present=1", width=1280, height=720)
     try:
