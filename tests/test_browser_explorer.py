@@ -265,3 +265,32 @@ def test_page_1_opened_at_the_root_keeps_its_view_through_changes(app_server, br
             assert f"flower=virginica&b3=0.0{step}&" in page.url
     finally:
         page.context.close()
+
+
+def test_on_a_phone_a_wrapped_line_of_fractions_keeps_clear_of_the_line_above(app_server, browser):
+    page = open_page(browser, f"{app_server}/gradient_flow?b3=-2&source=total", width=390, height=844, phone=True)
+    try:
+        page.wait_for_selector(".katex-display", timeout=30_000)
+        overlaps = page.evaluate(
+            """[...document.querySelectorAll('.katex-display')].flatMap((display) => {
+                // every drawn glyph (a leaf with text), by the piece (.base) it belongs to
+                const glyphs = [...display.querySelectorAll('.katex-html > .base')].flatMap((base, piece) =>
+                    [...base.querySelectorAll('span')].filter((e) => !e.children.length && e.textContent.trim())
+                        .map((e) => ({piece, box: e.getBoundingClientRect(), text: e.textContent})));
+                const found = [];
+                glyphs.forEach((a, i) => glyphs.slice(i + 1).forEach((b) => {
+                    if (a.piece === b.piece) return;
+                    const apart = a.box.right <= b.box.left + 1 || b.box.right <= a.box.left + 1
+                        || a.box.bottom <= b.box.top + 1 || b.box.bottom <= a.box.top + 1;
+                    if (!apart) found.push([a.text, b.text]);
+                }));
+                return found; })"""
+        )
+        lines = page.evaluate(
+            "new Set([...document.querySelectorAll('.katex-display')][0].querySelectorAll('.katex-html > .base')"
+            ".values().map((b) => Math.round(b.getBoundingClientRect().top))).size"
+        )
+        assert lines >= 2, "the line wraps on a phone"
+        assert overlaps == []
+    finally:
+        page.context.close()
