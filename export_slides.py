@@ -76,8 +76,9 @@ def plan(out: Path, pages: tuple[str, ...], seen: set[str]) -> list[Job]:
             spec = pio.to_json(figure, validate=False)
             for extension in ("png", "svg"):
                 key = hashlib.sha256(f"{extension}\n{spec}".encode()).hexdigest()
-                if key not in seen:
-                    jobs.setdefault(key, Job(figure, extension)).paths.append(out / f"{name}.{extension}")
+                path = out / f"{name}.{extension}"
+                if key not in seen and path not in (job := jobs.setdefault(key, Job(figure, extension))).paths:
+                    job.paths.append(path)  # a figure without b3 (page 1's blue and orange) comes once per b3
     seen.update(jobs)
     # A 3D figure's SVG is its PNG in an SVG frame: plotly's own SVG of a 3D scene is a raster too.
     return sorted((j for j in jobs.values() if not (j.is_3d and j.format == "svg")), key=lambda j: not j.is_3d)

@@ -15,7 +15,7 @@ st.title(t("page_network", lang))
 st.markdown(t("network_intro", lang))
 for line in slides.equations("network", view):
     st.latex(line)
-network_graph, surfaces = slides.charts("network", view)
+network_graph, surfaces, green = slides.charts("network", view)
 ui.chart(network_graph, view)
 names = (t("node_top", lang), t("node_bottom", lang))
 for line in explain.hidden_latex(point.petal, point.sepal, params, names):
@@ -27,4 +27,10 @@ cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4
 
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
-ui.chart(surfaces, view)
+# green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height, so
+# green's column is as wide as one of the pair's scenes with its own margins.
+inputs, output = st.columns([2, 1.15], gap="small")
+with inputs:
+    ui.chart(surfaces, view)
+with output:
+    ui.chart(green, view)

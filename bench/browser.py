@@ -12,7 +12,8 @@ What one sample measures, all with the page's own clock (`performance.now()`):
            while the b3 slider thumb has focus, i.e. before the slider itself handles the key;
     end    app: the `plotly_afterplot` event of the last of the page's charts to be redrawn
            with the new b3. Every chart's download name (`_context.toImageButtonOptions.filename`)
-           carries "-b3=<value>-"; the sample ends when every chart on the page has emitted
+           carries "-b3=<value>-"; the sample ends when every chart on the page that shows b3
+           (all but page 1's blue and orange surfaces, which do not change with it) has emitted
            `plotly_afterplot` while its name carries the new value. Streamlit mounts a new
            `.js-plotly-plot` div for the changed figure (seen: the old divs are gone after the
            rerun), so listeners cannot be attached to the charts in advance; instead the `emit`
@@ -170,12 +171,15 @@ ARM_JS = """
     };
     const wanted = mode === "app" ? "-b3=" + value + "-" : "b3 = " + value;
     const drawn = new Map();  // graph div -> when it emitted plotly_afterplot showing the new value
-    const expected = document.querySelectorAll(".js-plotly-plot").length;
+    // the charts that show b3 (page 1's blue and orange surfaces do not: their name has no b3)
+    const showingB3 = () => Array.from(document.querySelectorAll(".js-plotly-plot"))
+        .filter((gd) => filename(gd).includes("-b3="));
+    const expected = showingB3().length;
 
     function check() {
         if (trial.key === null || trial.end !== null) return;
         if (mode === "app") {
-            const plots = Array.from(document.querySelectorAll(".js-plotly-plot"));
+            const plots = showingB3();
             if (plots.length !== expected) return;
             if (!plots.every((gd) => drawn.has(gd) && filename(gd).includes(wanted))) return;
             for (const gd of plots) trial.charts[filename(gd)] = drawn.get(gd);

@@ -21,8 +21,12 @@ def graph_alt(values: dict, observed: str, lang: str) -> str:
     return t("alt_graph", lang, species=species, values=listed)
 
 
-def surfaces_alt(blue: float, orange: float, green: float, b3: float, lang: str) -> str:
-    return t("alt_surfaces", lang, blue=fmt(blue), orange=fmt(orange), green=fmt(green), b3=f"{b3:g}")
+def surfaces_alt(blue: float, orange: float, lang: str) -> str:
+    return t("alt_surfaces", lang, blue=fmt(blue), orange=fmt(orange))
+
+
+def green_surface_alt(green: float, b3: float, lang: str) -> str:
+    return t("alt_green_surface", lang, green=fmt(green), b3=f"{b3:g}")
 
 
 def softmax_alt(raw, probs, lang: str) -> str:

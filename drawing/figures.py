@@ -267,24 +267,31 @@ class Spot(NamedTuple):
     sepal: float
 
 
-def surfaces_figure(point, b3: float, lang: str, steps: int = 41) -> dict:
-    """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal).
+SURFACES = ("blue", "orange", "green")  # green = blue + orange + b3
+
+
+def surfaces_figure(point, b3: float, lang: str, panels: tuple[str, ...] = SURFACES, steps: int = 41) -> dict:
+    """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal), the
+    `panels` of them side by side.
 
     Only green and the flower's points change with the view: blue and orange do not depend on b3,
-    so they are the same for every view in a language."""
-    figure = _filled(_surfaces_skeleton(lang, steps))
+    so a figure of those two is the same for every b3 (page 1 draws green apart, so that a b3
+    change redraws one 3D scene, not three)."""
+    figure = _filled(_surfaces_skeleton(lang, steps, panels))
     live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
-    data = figure["data"]
-    data[4]["z"] = live["green"]  # traces: blue, its point, orange, its point, green, its point
-    for trace, z_here in zip(data[1::2], live["here"], strict=True):
-        trace.update(x=[live["spot"].petal], y=[live["spot"].sepal], z=[z_here])
-    figure["layout"]["annotations"][2]["text"] = _surface_titles(b3, lang)[2]
+    data = figure["data"]  # traces: each panel's surface, then its point
+    for i, panel in enumerate(panels):
+        if panel == "green":
+            data[2 * i]["z"] = live["green"]
+            figure["layout"]["annotations"][i]["text"] = _surface_titles(b3, lang)[2]
+        z_here = live["here"][SURFACES.index(panel)]
+        data[2 * i + 1].update(x=[live["spot"].petal], y=[live["spot"].sepal], z=[z_here])
     return figure
 
 
-@lru_cache(maxsize=8)
-def _surfaces_skeleton(lang: str, steps: int) -> str:
-    return _skeleton(_draw_surfaces(Spot(0.0, 0.0), 0.0, lang, steps))
+@lru_cache(maxsize=16)
+def _surfaces_skeleton(lang: str, steps: int, panels: tuple[str, ...]) -> str:
+    return _skeleton(_draw_surfaces(Spot(0.0, 0.0), 0.0, lang, steps, panels))
 
 
 def _surface_grid(steps: int):
@@ -319,25 +326,24 @@ def _surface_titles(b3: float, lang: str) -> tuple[str, str, str]:
     )
 
 
-def _draw_surfaces(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
-    """The whole surfaces figure, drawn and checked by plotly."""
+def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[str, ...] = SURFACES) -> go.Figure:
+    """The surfaces figure of the `shown` panels, drawn and checked by plotly."""
     from plotly.subplots import make_subplots
 
     axis, _ = _surface_grid(steps)
     live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
-    panels = tuple(
-        zip(
-            (live["blue"], live["orange"], live["green"]),
-            live["here"],
-            (BLUE, ORANGE, GREEN),
-            _surface_titles(b3, lang),
-            strict=True,
-        )
+    every = zip(
+        (live["blue"], live["orange"], live["green"]),
+        live["here"],
+        (BLUE, ORANGE, GREEN),
+        _surface_titles(b3, lang),
+        strict=True,
     )
+    panels = tuple(panel for name, panel in zip(SURFACES, every, strict=True) if name in shown)
     fig = make_subplots(
         rows=1,
-        cols=3,
-        specs=[[{"type": "surface"}] * 3],
+        cols=len(panels),
+        specs=[[{"type": "surface"}] * len(panels)],
         subplot_titles=[p[3] for p in panels],
         horizontal_spacing=0.01,
     )
@@ -384,15 +390,17 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41) -> go.Figure:
         aspectmode="manual",
         aspectratio=dict(x=1, y=1, z=0.85),
     )
-    scenes = {}
-    for i, name in enumerate(("scene", "scene2", "scene3")):
-        scenes[name] = scene | dict(domain=dict(x=[i / 3 + 0.005, (i + 1) / 3 - 0.005], y=[0, 0.9]))
+    scenes, n = {}, len(panels)
+    for i in range(n):
+        scenes["scene" + (str(i + 1) if i else "")] = scene | dict(
+            domain=dict(x=[i / n + 0.005, (i + 1) / n - 0.005], y=[0, 0.9])
+        )
     fig.update_layout(**scenes)
     for annotation, (_, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
         annotation.y = 1.0
         annotation.yanchor = "top"
-    base_layout(fig, 420, axes=False)  # 3D scenes scale with their height: this fits a third of 860 px
+    base_layout(fig, 380, axes=False)  # 3D scenes scale with their height: this fits a scene 255 px wide
     fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
 

@@ -316,8 +316,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{species}这朵花的计算图，各节点及其数值：{values}。",
     ),
     "alt_surfaces": (
-        "Three 3D surfaces over petal and sepal width: blue, orange and green = blue + orange + b3 (b3 = {b3}). At this flower blue is {blue}, orange {orange}, green {green}.",
-        "花瓣与花萼宽度上的三个三维曲面：blue、orange 以及 green = blue + orange + b3（b3 = {b3}）。在当前这朵花处 blue 为 {blue}，orange 为 {orange}，green 为 {green}。",
+        "Two 3D surfaces over petal and sepal width: blue and orange, which do not depend on b3. At this flower blue is {blue} and orange {orange}.",
+        "花瓣与花萼宽度上的两个三维曲面：blue 与 orange，它们与 b3 无关。在当前这朵花处 blue 为 {blue}，orange 为 {orange}。",
+    ),
+    "alt_green_surface": (
+        "The 3D surface green = blue + orange + b3 over petal and sepal width (b3 = {b3}). At this flower green is {green}.",
+        "花瓣与花萼宽度上的三维曲面 green = blue + orange + b3（b3 = {b3}）。在当前这朵花处 green 为 {green}。",
     ),
     "alt_softmax": (
         "Bar charts of the raw outputs, their SoftMax probabilities and ArgMax's 0 or 1, per species (raw → probability): {pairs}.",

@@ -30,7 +30,8 @@ class Chart:
     name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
     figure: dict  # a plotly figure dict (drawing.figures, drawing.animation)
     alt: str  # what a screen reader says of it
-    kind: str = "chart"  # its box on the page: "graph", "wide" (the 3D surfaces) or "chart"
+    kind: str = "chart"  # its box on the page: "graph", "wide" (3D surfaces), "surface" (one) or "chart"
+    with_b3: bool = True  # whether it shows b3 (blue's and orange's surfaces do not): its file name says it
 
     @cached_property
     def sealed(self) -> figures.Sealed:
@@ -72,9 +73,17 @@ def _network(view: View) -> tuple[Chart, ...]:
         Chart(
             "network",
             "surfaces",
-            figures.surfaces_figure(point, view.b3, lang),
-            describe.surfaces_alt(values["blue"], values["orange"], values["raw_se"], view.b3, lang),
+            figures.surfaces_figure(point, view.b3, lang, ("blue", "orange")),
+            describe.surfaces_alt(values["blue"], values["orange"], lang),
             "wide",
+            with_b3=False,
+        ),
+        Chart(
+            "network",
+            "green",
+            figures.surfaces_figure(point, view.b3, lang, ("green",)),
+            describe.green_surface_alt(values["raw_se"], view.b3, lang),
+            "surface",
         ),
     )
 
@@ -207,8 +216,8 @@ def equations(page: str, view: View) -> tuple[str, ...]:
 
 
 def file_name(chart: Chart, view: View, frame: str = "") -> str:
-    """`<page>-<figure>[-<frame>]-<flower>-b3=<b3>-<lang>`, without an extension."""
-    parts = [chart.page, chart.name, frame, view.flower, f"b3={decimal(view.b3)}", view.lang]
+    """`<page>-<figure>[-<frame>]-<flower>[-b3=<b3>]-<lang>`, without an extension."""
+    parts = [chart.page, chart.name, frame, view.flower, f"b3={decimal(view.b3)}" if chart.with_b3 else "", view.lang]
     return "-".join(p for p in parts if p)
 
 
