@@ -238,9 +238,8 @@ def for_slide(chart: Chart, height: int) -> Chart:
     return replace(chart, figure=figure)
 
 
-def _fonts_at_least(item, size: int = None):
+def _fonts_at_least(item, size: int = SLIDE_FONT):
     """A copy of a figure (or any part of one) with every font's size at least `size`."""
-    size = size or SLIDE_FONT
     if isinstance(item, list):
         return [_fonts_at_least(value, size) for value in item]
     if not isinstance(item, dict):
