@@ -70,14 +70,7 @@ def _network(view: View) -> tuple[Chart, ...]:
             describe.graph_alt(values, point.observed, lang),
             "graph",
         ),
-        Chart(
-            "network",
-            "surfaces",
-            figures.surfaces_figure(point, view.b3, lang, ("blue", "orange")),
-            describe.surfaces_alt(values["blue"], values["orange"], lang),
-            "wide",
-            with_b3=False,
-        ),
+        _blue_and_orange(point, lang),
         Chart(
             "network",
             "green",
@@ -85,6 +78,21 @@ def _network(view: View) -> tuple[Chart, ...]:
             describe.green_surface_alt(values["raw_se"], view.b3, lang),
             "surface",
         ),
+    )
+
+
+@lru_cache(maxsize=64)
+def _blue_and_orange(point, lang: str) -> Chart:
+    """Page 1's blue and orange surfaces, which do not depend on b3: one chart per flower and
+    language, shared by every b3's view."""
+    fwd = forward(point.petal, point.sepal, Params())
+    return Chart(
+        "network",
+        "surfaces",
+        figures.surfaces_figure(point, 0.0, lang, ("blue", "orange")),
+        describe.surfaces_alt(fwd.blue, fwd.orange, lang),
+        "wide",
+        with_b3=False,
     )
 
 
