@@ -91,6 +91,16 @@ class Visit:
         drawn = page.evaluate(drawn_script)
         assert drawn == [True] * charts_expected, f"charts drawn: {drawn}"
 
+    def fitted_slide(self) -> None:
+        """A slide with its one chart drawn, once present.js has fitted it to the screen."""
+        self.check(1)
+        self.page.wait_for_timeout(500)
+
+    def presenting(self) -> None:
+        """Wait until the slide's links are there and present.js listens for the keys."""
+        self.page.wait_for_selector(".st-key-slide-next a")
+        self.page.wait_for_function("window.__softmaxPresent === true")
+
     def close(self) -> None:
         self.context.close()
 
@@ -170,9 +180,8 @@ def test_a_deep_link_opens_exactly_its_view_and_a_change_survives_a_reload(app_s
 def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, browser):
     visit = Visit(browser, f"{app_server}/?present=1&b3=0", width=1280, height=720)
     try:
+        visit.presenting()
         page = visit.page
-        page.wait_for_selector(".st-key-slide-next a")
-        page.wait_for_function("window.__softmaxPresent === true")
         keys = page.locator(".st-key-slide").inner_text()
         assert "Page Up/Down" in keys and "Esc" in keys, "the keys are listed on screen"
 
@@ -202,9 +211,8 @@ def test_a_key_pressed_while_the_next_slide_loads_is_kept(app_server, browser):
     that slide once it is there, rather than being lost (or clicking the old slide's link again)."""
     visit = Visit(browser, f"{app_server}/?present=1&b3=0", width=1280, height=720)
     try:
+        visit.presenting()
         page = visit.page
-        page.wait_for_selector(".st-key-slide-next a")
-        page.wait_for_function("window.__softmaxPresent === true")
         page.keyboard.press("PageDown")
         page.keyboard.press("PageDown")
         page.wait_for_url(re.compile(r"/cross_entropy\?"), timeout=30_000)
@@ -219,9 +227,8 @@ def test_a_key_pressed_while_the_next_slide_loads_is_kept(app_server, browser):
 def test_the_slide_fits_a_1280x720_projector(app_server, browser):
     visit = Visit(browser, f"{app_server}/gradient_flow?present=1", width=1280, height=720)
     try:
-        visit.check(1)
+        visit.fitted_slide()
         page = visit.page
-        page.wait_for_timeout(500)
         box = page.evaluate(
             """() => { const r = (s) => document.querySelector(s).getBoundingClientRect();
                 return {exit: r('.st-key-slide-exit button').bottom, height: innerHeight, width: innerWidth,
@@ -239,9 +246,8 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
     18 px on screen, each on one line and whole inside its column."""
     visit = Visit(browser, f"{app_server}/{path}?present=1&lang={lang}", width=1280, height=720)
     try:
-        visit.check(1)
+        visit.fitted_slide()
         page = visit.page
-        page.wait_for_timeout(500)
         texts = page.evaluate(
             """() => { const slide = document.querySelector('.st-key-slide');
                 const zoom = parseFloat(slide.style.zoom || '1');
@@ -268,9 +274,8 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
 def test_a_charts_slide_reads_18_px_on_a_1280x720_projector_and_shows_each_label_whole(app_server, browser, path):
     visit = Visit(browser, f"{app_server}/{path}?present=1&lang=zh", width=1280, height=720)
     try:
-        visit.check(1)
+        visit.fitted_slide()
         page = visit.page
-        page.wait_for_timeout(500)
         labels = page.evaluate(
             """() => { const svg = document.querySelector('.st-key-slide .main-svg');
                 const frame = svg.getBoundingClientRect();
