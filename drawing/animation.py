@@ -96,29 +96,42 @@ def _sympy_text(expr) -> str:
 
 
 def _edge_traces() -> dict[tuple[str, str], int]:
-    return {e.key: i for i, e in enumerate(graph.edges())}
+    return {e.key: i for i, e in enumerate(graph.WIDE.edges())}  # every layout's order
 
 
-def _pulse_at(edge: tuple[str, str], k: int) -> tuple[float, float]:
+def _pulse_at(layout: graph.Layout, edge: tuple[str, str], k: int) -> tuple[float, float]:
     """The k-th of PULSE_STEPS points on the edge, going back from its target (never on a node)."""
-    return graph.point_along(graph.EDGE[edge].points[::-1], k / (PULSE_STEPS + 1))
+    return graph.point_along(layout.edge[edge].points[::-1], k / (PULSE_STEPS + 1))
 
 
-def _mark_at(edge: tuple[str, str]) -> tuple[float, float]:
+def _mark_at(layout: graph.Layout, edge: tuple[str, str]) -> tuple[float, float]:
     """Where the factor's number sits: the middle of the edge's last visible segment."""
-    (x0, y0), (x1, y1) = graph.EDGE[edge].points[-2:]
+    (x0, y0), (x1, y1) = layout.edge[edge].points[-2:]
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
+@dataclass(frozen=True)
+class Flow:
+    """The animated graph's frame, and where and how large it writes the gradient's story: the
+    factors ①, ② and ③ (two lines each), and the status line under them."""
+
+    frame: GraphFrame
+    factors: tuple[tuple[float, float], ...]
+    status: tuple[float, float]
+    text: int = 17  # the factors and the circled numbers
+    status_text: int = 20
+    pulse: int = 26
+    mark: int = 28
+
+
 FLOW_FRAME = GraphFrame(820, (-0.3, 12.7), top=10, bottom=CONTROLS_HEIGHT)
-FACTOR_X = (1.7, 6.3, 10.9)  # the band above the graph: factor ①, ② and ③, left to right
-BAND_Y = 12.05  # the factors, two lines each
-STATUS_AT = (6.3, 10.85)  # the running product, under the factors
+# The band above the graph: the factors left to right, the running product under them.
+FLOW = Flow(FLOW_FRAME, ((1.7, 12.05), (6.3, 12.05), (10.9, 12.05)), (6.3, 10.85))
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
-@lru_cache(maxsize=1)
-def _overlay_traces() -> str:
+@lru_cache(maxsize=4)
+def _overlay_traces(flow: Flow) -> str:
     """The pulse, then the circled factor numbers, the factors written out and the status line:
     empty traces the frames fill, checked by plotly once and kept as JSON."""
     text = dict(mode="text", hoverinfo="skip", x=[], y=[], text=[])
@@ -129,7 +142,7 @@ def _overlay_traces() -> str:
             name="pulse",
             mode="markers",
             hoverinfo="skip",
-            marker=dict(size=26, color=GRADIENT, line=dict(color="white", width=3)),
+            marker=dict(size=flow.pulse, color=GRADIENT, line=dict(color="white", width=3)),
         ),
         go.Scatter(
             name="marks",
@@ -138,25 +151,25 @@ def _overlay_traces() -> str:
             text=[],
             mode="markers+text",
             hoverinfo="skip",
-            marker=dict(size=28, color="white", line=dict(color=GRADIENT, width=3)),
-            textfont=dict(size=17, color=GRADIENT),
+            marker=dict(size=flow.mark, color="white", line=dict(color=GRADIENT, width=3)),
+            textfont=dict(size=flow.text, color=GRADIENT),
         ),
-        go.Scatter(name="factors", textfont=dict(size=17, color=INK, shadow=HALO), **text),
+        go.Scatter(name="factors", textfont=dict(size=flow.text, color=INK, shadow=HALO), **text),
         go.Scatter(
             name="status",
-            x=[STATUS_AT[0]],
-            y=[STATUS_AT[1]],
+            x=[flow.status[0]],
+            y=[flow.status[1]],
             mode="text",
             hoverinfo="skip",
             text=[""],
-            textfont=dict(size=20, color=INK),
+            textfont=dict(size=flow.status_text, color=INK),
         ),
     ]
     return json.dumps([trace.to_plotly_json() for trace in traces])
 
 
 @lru_cache(maxsize=16)
-def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
+def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -> dict:
     """The graph with animation frames, as a plotly figure dict (cached: it is rebuilt only for new inputs).
 
     Traces: the edges, the pulse (under the nodes), the nodes, their names, the circled factor
@@ -168,17 +181,18 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
     params = Params(b3=b3)
     first = training_sample(shorts[0])
     values0 = graph.node_values(forward(first.petal, first.sepal, params), shorts[0], params)
-    figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=FLOW_FRAME)
+    layout = flow.frame.layout
+    figure = graph_figure(values0, shorts[0], lang, name_observed=False, frame=flow.frame)
     edge_index = _edge_traces()
     pulse_trace = len(edge_index)
-    pulse, *overlays = json.loads(_overlay_traces())  # fresh copies: the caller's to fill
+    pulse, *overlays = json.loads(_overlay_traces(flow))  # fresh copies: the caller's to fill
     figure["data"].insert(pulse_trace, pulse)
     node_trace, name_trace = pulse_trace + 1, pulse_trace + 2
     figure["data"] += overlays
     mark_trace, factor_trace, status_trace = name_trace + 1, name_trace + 2, name_trace + 3
     animated = [edge_index[e] for e in PATH_EDGES]
     animated += [pulse_trace, node_trace, name_trace, mark_trace, factor_trace, status_trace]
-    nodes = graph.NODES
+    nodes = layout.nodes
 
     frames: list[dict] = []
 
@@ -192,14 +206,18 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
             )
         )
         data.append(dict(text=[f"<b>{ce_name if n.id == 'ce' else graph.node_label(n.id, lang)}</b>" for n in nodes]))
-        marks = [_mark_at(edge) for edge, _ in factors if edge]
+        marks = [_mark_at(layout, edge) for edge, _ in factors if edge]
         data.append(
             dict(
                 x=[m[0] for m in marks], y=[m[1] for m in marks], text=[f"<b>{i + 1}</b>" for i in range(len(factors))]
             )
         )
         data.append(
-            dict(x=list(FACTOR_X[: len(factors)]), y=[BAND_Y] * len(factors), text=[label for _, label in factors])
+            dict(
+                x=[x for x, _ in flow.factors[: len(factors)]],
+                y=[y for _, y in flow.factors[: len(factors)]],
+                text=[label for _, label in factors],
+            )
         )
         data.append(dict(text=[status], customdata=[numbers]))
         frames.append(dict(name=f"f{len(frames)}", data=data, traces=animated))
@@ -226,7 +244,8 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         for i, step in enumerate(steps):
             for k in range(1, PULSE_STEPS + 1):
                 status = f"{flower} · {ce_name} → b<sub>3</sub>"
-                frame(values, shown, outlined, lit | {step.edge}, _pulse_at(step.edge, k), factors, status, [], ce_name)
+                at = _pulse_at(layout, step.edge, k)
+                frame(values, shown, outlined, lit | {step.edge}, at, factors, status, [], ce_name)
             lit = lit | {step.edge}
             outlined = outlined | set(step.edge)
             label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name}<br>= {fmt(step.value)}"
@@ -248,15 +267,14 @@ def gradient_flow_figure(b3: float, source: str, lang: str) -> dict:
         outlined = {node for edge in every_path for node in edge}
         total_name = t("total_ce", lang)
         frame(summary, set(summary), outlined, every_path, None, pieces, status, [*contributions, total], total_name)
-    layout = figure["layout"]
     figure["frames"] = frames
-    _add_controls(layout, [f["name"] for f in frames], lang)
+    _add_controls(figure["layout"], [f["name"] for f in frames], lang)
     # Open on the last frame that shows every node's value, so a still (or a slide) shows the whole
     # story of one flower: for the total that is the last flower's; the sum's frame, where no one
     # flower's values stand, follows it.
     values_at = len(PATH_EDGES) + 1  # the node trace's place in a frame's data
     opening = max(i for i, f in enumerate(frames) if all(f["data"][values_at]["text"]))
-    layout["sliders"][0]["active"] = opening
+    figure["layout"]["sliders"][0]["active"] = opening
     for index, update in zip(frames[opening]["traces"], frames[opening]["data"], strict=True):
         figure["data"][index] = merged(figure["data"][index], update)
     return figure

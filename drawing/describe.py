@@ -15,8 +15,8 @@ def _plain(label: str) -> str:
 def graph_alt(values: dict, observed: str, lang: str) -> str:
     """The computational graph in words: every node's name and live value, and whose CE it is."""
     short = graph.observed_short(observed)
-    names = {n.id: _plain(graph.node_label(n.id, lang, short if n.id == "ce" else None)) for n in graph.NODES}
-    listed = ", ".join(f"{names[n.id]} {fmt(values[n.id])}" for n in graph.NODES)
+    names = {n.id: _plain(graph.node_label(n.id, lang, short if n.id == "ce" else None)) for n in graph.WIDE.nodes}
+    listed = ", ".join(f"{names[n.id]} {fmt(values[n.id])}" for n in graph.WIDE.nodes)
     species = t(f"short_{SPECIES[SHORT.index(short)]}", lang)
     return t("alt_graph", lang, species=species, values=listed)
 

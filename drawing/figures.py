@@ -29,29 +29,40 @@ EDGE = "#c3cad4"
 SOFT_EDGE = "#e1e5ea"
 LIGHT_TEXT = {BLUE, GREEN, NEUTRAL, INK, BIAS}
 BIAS_INK = "#8a3f6d"  # the bias colour, dark enough for small text on white
-NODE_SIZE = 64  # px
 # Darker shades of the node colours for text on white (contrast of 4.5:1 or more)
 LABEL_INK = {BLUE: BLUE, ORANGE: "#9a6700", GREEN: "#00775a", BIAS: BIAS_INK}
-GRAPH_LABEL = 17
-GRAPH_SMALL = 14
 GRAPH_MIN_WIDTH = 860  # px; the graph's container scrolls sideways on narrower screens
 
 
 @dataclass(frozen=True)
+class GraphStyle:
+    """The graph's sizes in px: plotly keeps markers and text this size at any chart width."""
+
+    node: int = 64  # a node's diameter (CE's is 8 px more)
+    value: int = 16  # the number on a node
+    label: int = 17  # a node's name
+    small: int = 14  # weights, biases and the observed species
+    softmax: int = 18
+
+
+@dataclass(frozen=True)
 class GraphFrame:
-    """The graph's height and vertical extent (px and data units); the width follows the screen."""
+    """The graph's layout, sizes, height and vertical extent (px and data units); the width
+    follows the screen."""
 
     height: int
     y_range: tuple[float, float]
     top: int = 20
     bottom: int = 10
+    layout: graph.Layout = graph.WIDE
+    style: GraphStyle = GraphStyle()
 
     @property
     def units_per_px(self) -> float:
         return (self.y_range[1] - self.y_range[0]) / (self.height - self.top - self.bottom)
 
 
-GRAPH_FRAME = GraphFrame(600, graph.Y_RANGE)
+GRAPH_FRAME = GraphFrame(600, graph.WIDE.y_range)
 
 
 class Sealed(go.Figure):
@@ -122,7 +133,7 @@ def _graph_skeleton(observed: str, lang: str, highlight: str | None, name_observ
 
 def _node_texts(values: dict, lang: str) -> dict:
     """The nodes' live numbers: shown on each node, and in full on hover."""
-    nodes = graph.NODES
+    nodes = graph.WIDE.nodes  # every layout lists the nodes in this order
     return {
         "text": [f"<b>{fmt(values[n.id])}</b>" for n in nodes],
         "hovertext": [f"{graph.node_label(n.id, lang)} = {values[n.id]:.6f}" for n in nodes],
@@ -140,10 +151,13 @@ def _draw_graph(
     """The whole graph figure, drawn and checked by plotly (`values` None: no numbers yet)."""
     obs = graph.observed_short(observed)
     path = set(graph.chain_path(highlight)) if highlight else set()
-    stretch = frame.units_per_px / GRAPH_FRAME.units_per_px
+    layout, style = frame.layout, frame.style
+    grow = style.node / GraphStyle().node  # edges, and names' distances, grow with the nodes
+    # A name's offset in y is written in units of `unit_px` px: kept in px at any height and range.
+    stretch = layout.unit_px * grow * frame.units_per_px
     fig = go.Figure()
     # The highlighted path is drawn last, so no grey edge crosses over it.
-    for edge in sorted(graph.edges(), key=lambda e: e.key in path):
+    for edge in sorted(layout.edges(), key=lambda e: e.key in path):
         on_path = edge.key in path
         faint = edge.target == "ce" and edge.source != f"p_{obs}"
         fig.add_trace(
@@ -155,7 +169,7 @@ def _draw_graph(
                 hoverinfo="skip",
                 line=dict(
                     color=GRADIENT if on_path else (SOFT_EDGE if faint else EDGE),
-                    width=7 if on_path else 2.5,
+                    width=(7 if on_path else 2.5) * grow,
                     dash="dot" if faint else "solid",
                 ),
             )
@@ -168,22 +182,22 @@ def _draw_graph(
                 name=f"weight:{edge.source}:{edge.target}",
                 text=edge.weight,
                 showarrow=False,
-                font=dict(size=GRAPH_SMALL, color=INK),
+                font=dict(size=style.small, color=INK),
                 bgcolor="rgba(255,255,255,0.92)",
             )
-    for node_id, text in graph.bias_labels().items():
-        node = graph.NODE[node_id]
-        dx, dy = graph.BIAS_AT[node_id][1]
+    labels = graph.bias_labels()
+    for (node_id, _), (dx, dy) in zip(graph.BIASES, layout.bias_at, strict=True):
+        node = layout.node[node_id]
         fig.add_annotation(
             x=node.x + dx,
             y=node.y + dy * stretch,
             name=f"bias:{node_id}",
-            text=f"<i>{text}</i>",
+            text=f"<i>{labels[node_id]}</i>",
             showarrow=False,
-            font=dict(size=GRAPH_SMALL, color=BIAS_INK),
+            font=dict(size=style.small, color=BIAS_INK),
             bgcolor="rgba(255,255,255,0.92)",
         )
-    x0, x1, y0, y1 = graph.SOFTMAX_BOX
+    x0, x1, y0, y1 = layout.softmax_box
     fig.add_shape(
         type="rect",
         name="softmax",
@@ -200,11 +214,11 @@ def _draw_graph(
         y=(y0 + y1) / 2,
         name="softmax",
         text="<b>SoftMax</b>",
-        textangle=-90,
+        textangle=0 if layout.down else -90,
         showarrow=False,
-        font=dict(size=18, color=INK),
+        font=dict(size=style.softmax, color=INK),
     )
-    nodes = graph.NODES
+    nodes = layout.nodes
     fig.add_trace(
         go.Scatter(
             x=[n.x for n in nodes],
@@ -214,11 +228,11 @@ def _draw_graph(
             mode="markers+text",
             marker=dict(
                 opacity=1,
-                size=[NODE_SIZE + 8 if n.id == "ce" else NODE_SIZE for n in nodes],
+                size=[style.node + 8 if n.id == "ce" else style.node for n in nodes],
                 color=[n.colour for n in nodes],
                 line=dict(color=[GRADIENT if _on_path(n.id, path) else "white" for n in nodes], width=5),
             ),
-            textfont=dict(size=16, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
+            textfont=dict(size=style.value, color=["white" if n.colour in LIGHT_TEXT else INK for n in nodes]),
             hoverinfo="text",
             **(_node_texts(values, lang) if values else {}),
         )
@@ -233,21 +247,22 @@ def _draw_graph(
             mode="text",
             hoverinfo="skip",
             text=[f"<b>{graph.node_label(n.id, lang, ce_name if n.id == 'ce' else None)}</b>" for n in nodes],
-            textfont=dict(size=GRAPH_LABEL, color=[LABEL_INK.get(n.colour, INK) for n in nodes]),
+            textfont=dict(size=style.label, color=[LABEL_INK.get(n.colour, INK) for n in nodes]),
         )
     )
     if name_observed:
-        ce = graph.NODE["ce"]
+        ce = layout.node["ce"]
         species = t("species_" + SPECIES[SHORT.index(obs)], lang).replace(" ", "<br>")
+        dx, dy = layout.observed_at
         fig.add_annotation(
-            x=ce.x,
-            y=ce.y + 2.0 * stretch,
+            x=ce.x + dx,
+            y=ce.y + dy * stretch,
             name="observed",
             showarrow=False,
             text=t("observed_as", lang, species=f"<br>{species}"),
-            font=dict(size=GRAPH_SMALL, color=INK),
+            font=dict(size=style.small, color=INK),
         )
-    fig.update_xaxes(visible=False, range=list(graph.X_RANGE), fixedrange=True)
+    fig.update_xaxes(visible=False, range=list(layout.x_range), fixedrange=True)
     fig.update_yaxes(visible=False, range=list(frame.y_range), fixedrange=True)
     base_layout(fig, frame.height, axes=False)
     # Labels sit a number of px from their nodes, counted in data units for this height: a slide

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from core.network import SHORT, STATQUEST, Forward, Params
 from core.softmax import class_index, cross_entropy
@@ -37,31 +38,6 @@ class Node:
     label_at: Point = (0.0, 1.05)  # where its name is written, relative to the node
 
 
-NODES = (
-    Node("petal", 0.0, 6.0, NEUTRAL),
-    Node("sepal", 0.0, 2.4, NEUTRAL, (0.0, -1.05)),
-    Node("top", 2.4, 6.0, NEUTRAL, (-0.35, 1.05)),
-    Node("bottom", 2.4, 2.4, NEUTRAL, (0.0, -1.05)),
-    Node("blue", 5.0, 9.6, BLUE, (-1.15, 0.45)),
-    Node("b3", 5.0, 7.85, BIAS, (0.82, 0.5)),
-    Node("orange", 5.0, 6.1, ORANGE, (1.25, -0.68)),
-    Node("raw_se", 7.6, 7.85, GREEN, (0.3, 1.05)),
-    Node("raw_ve", 7.6, 4.5, NEUTRAL, (0.0, -1.05)),
-    Node("raw_vi", 7.6, 1.3, NEUTRAL, (0.0, -1.05)),
-    Node("p_se", 10.6, 7.85, NEUTRAL),
-    Node("p_ve", 10.6, 4.5, NEUTRAL),
-    Node("p_vi", 10.6, 1.3, NEUTRAL, (0.0, -1.05)),
-    Node("ce", 12.6, 4.5, INK, (0.3, 1.05)),
-)
-NODE = {n.id: n for n in NODES}
-SOFTMAX_BOX = (8.65, 9.45, 0.55, 8.6)  # x0, x1, y0, y1: between the raw and the P columns
-X_RANGE = (-0.75, 13.6)
-Y_RANGE = (0.0, 10.55)
-# Where each bias is written, relative to its node (b3 is a node of its own).
-BIAS_AT = {"top": ("b1", (-0.9, 0.62)), "bottom": ("b2", (-0.9, -0.62)), "raw_ve": ("b4", (0.75, 0.5))}
-BIAS_AT |= {"raw_vi": ("b5", (0.75, 0.5))}
-
-
 @dataclass(frozen=True)
 class Edge:
     source: str
@@ -75,55 +51,114 @@ class Edge:
         return self.source, self.target
 
 
-# green feeds every probability: its three edges enter the SoftMax box apart, so no two share a line
-STEM_OFFSET = {"p_se": 0.0, "p_ve": -0.28, "p_vi": -0.56}
+# The edges that carry a weight (its Params field), then those that do not, in drawing order.
+WEIGHTED = (
+    ("petal", "top", "petal_top"),
+    ("sepal", "top", "sepal_top"),
+    ("petal", "bottom", "petal_bottom"),
+    ("sepal", "bottom", "sepal_bottom"),
+    ("top", "blue", "top_se"),
+    ("bottom", "orange", "bottom_se"),
+    ("top", "raw_ve", "top_ve"),
+    ("bottom", "raw_ve", "bottom_ve"),
+    ("top", "raw_vi", "top_vi"),
+    ("bottom", "raw_vi", "bottom_vi"),
+)
+PLAIN = (
+    ("blue", "raw_se"),
+    ("orange", "raw_se"),
+    ("b3", "raw_se"),
+    ("raw_se", "p_se"),
+    ("raw_ve", "p_ve"),
+    ("raw_vi", "p_vi"),
+    ("raw_se", "p_ve"),
+    ("raw_se", "p_vi"),
+    ("p_se", "ce"),
+    ("p_ve", "ce"),
+    ("p_vi", "ce"),
+)
+BIASES = (("top", "b1"), ("bottom", "b2"), ("raw_ve", "b4"), ("raw_vi", "b5"))  # b3 is a node of its own
 
 
-def _through_softmax(source: str, target: str) -> tuple[Point, ...]:
-    a, b = NODE[source], NODE[target]
-    x0, x1, _, _ = SOFTMAX_BOX
-    entry = a.y + (STEM_OFFSET[target] if source == "raw_se" else 0.0)
-    inset = 0.15  # the bends sit inside the box, so a thick line's corner never shows at its edge
-    return (a.x, a.y), (x0 + inset, entry), (x1 - inset, b.y), (b.x, b.y)
+@dataclass(frozen=True)
+class Layout:
+    """Where the graph's nodes, names, weights, biases and SoftMax box sit, in data units.
+
+    `down` False: the graph runs left to right (a screen or a slide); True: top to bottom (a
+    phone), with the SoftMax box a band across. Every edge through the box is a polyline that
+    enters at its raw value's place and leaves at its probability's; green's three edges enter
+    `stem` apart, so no two share a line.
+    """
+
+    nodes: tuple[Node, ...]
+    softmax_box: tuple[float, float, float, float]  # x0, x1, y0, y1
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    weight_at: tuple[float, ...]  # how far along each WEIGHTED edge its weight is written
+    bias_at: tuple[Point, ...]  # where each of BIASES is written, relative to its node
+    observed_at: Point  # the "observed as" note, relative to CE
+    stem: float  # the gap between green's three edges where they enter the SoftMax box
+    unit_px: float  # px per unit of y at which the offsets of names, biases and the note are written
+    down: bool = False
+
+    @cached_property
+    def node(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def edge(self) -> dict[tuple[str, str], Edge]:
+        return {e.key: e for e in self.edges()}
+
+    def edges(self, params: Params = STATQUEST) -> tuple[Edge, ...]:
+        weighted = (
+            self._edge(source, target, f"×{getattr(params, field):g}", share)
+            for (source, target, field), share in zip(WEIGHTED, self.weight_at, strict=True)
+        )
+        return (*weighted, *(self._edge(source, target) for source, target in PLAIN))
+
+    def _edge(self, source: str, target: str, weight: str = "", weight_at: float = 0.3) -> Edge:
+        a, b = self.node[source], self.node[target]
+        if source.startswith("raw_") and target.startswith("p_"):
+            points = self._through_softmax(a, b)
+        else:
+            points = ((a.x, a.y), (b.x, b.y))
+        return Edge(source, target, weight, weight_at, points)
+
+    def _through_softmax(self, a: Node, b: Node) -> tuple[Point, ...]:
+        x0, x1, y0, y1 = self.softmax_box
+        offset = self.stem * SHORT.index(b.id[2:]) if a.id == "raw_se" else 0.0
+        inset = 0.15  # the bends sit inside the box, so a thick line's corner never shows at its edge
+        if self.down:
+            return (a.x, a.y), (a.x + offset, y1 - inset), (b.x, y0 + inset), (b.x, b.y)
+        return (a.x, a.y), (x0 + inset, a.y + offset), (x1 - inset, b.y), (b.x, b.y)
 
 
-def _edge(source: str, target: str, weight: str = "", weight_at: float = 0.3) -> Edge:
-    a, b = NODE[source], NODE[target]
-    if source.startswith("raw_") and target.startswith("p_"):
-        points = _through_softmax(source, target)
-    else:
-        points = ((a.x, a.y), (b.x, b.y))
-    return Edge(source, target, weight, weight_at, points)
-
-
-def edges(params: Params = STATQUEST) -> tuple[Edge, ...]:
-    p = params
-    return (
-        _edge("petal", "top", f"×{p.petal_top:g}", 0.45),
-        _edge("sepal", "top", f"×{p.sepal_top:g}", 0.3),
-        _edge("petal", "bottom", f"×{p.petal_bottom:g}", 0.3),
-        _edge("sepal", "bottom", f"×{p.sepal_bottom:g}", 0.45),
-        _edge("top", "blue", f"×{p.top_se:g}", 0.55),
-        _edge("bottom", "orange", f"×{p.bottom_se:g}", 0.7),
-        _edge("top", "raw_ve", f"×{p.top_ve:g}", 0.78),
-        _edge("bottom", "raw_ve", f"×{p.bottom_ve:g}", 0.78),
-        _edge("top", "raw_vi", f"×{p.top_vi:g}", 0.83),
-        _edge("bottom", "raw_vi", f"×{p.bottom_vi:g}", 0.66),
-        _edge("blue", "raw_se"),
-        _edge("orange", "raw_se"),
-        _edge("b3", "raw_se"),
-        _edge("raw_se", "p_se"),
-        _edge("raw_ve", "p_ve"),
-        _edge("raw_vi", "p_vi"),
-        _edge("raw_se", "p_ve"),
-        _edge("raw_se", "p_vi"),
-        _edge("p_se", "ce"),
-        _edge("p_ve", "ce"),
-        _edge("p_vi", "ce"),
-    )
-
-
-EDGE = {e.key: e for e in edges()}
+WIDE = Layout(
+    nodes=(
+        Node("petal", 0.0, 6.0, NEUTRAL),
+        Node("sepal", 0.0, 2.4, NEUTRAL, (0.0, -1.05)),
+        Node("top", 2.4, 6.0, NEUTRAL, (-0.35, 1.05)),
+        Node("bottom", 2.4, 2.4, NEUTRAL, (0.0, -1.05)),
+        Node("blue", 5.0, 9.6, BLUE, (-1.15, 0.45)),
+        Node("b3", 5.0, 7.85, BIAS, (0.82, 0.5)),
+        Node("orange", 5.0, 6.1, ORANGE, (1.25, -0.68)),
+        Node("raw_se", 7.6, 7.85, GREEN, (0.3, 1.05)),
+        Node("raw_ve", 7.6, 4.5, NEUTRAL, (0.0, -1.05)),
+        Node("raw_vi", 7.6, 1.3, NEUTRAL, (0.0, -1.05)),
+        Node("p_se", 10.6, 7.85, NEUTRAL),
+        Node("p_ve", 10.6, 4.5, NEUTRAL),
+        Node("p_vi", 10.6, 1.3, NEUTRAL, (0.0, -1.05)),
+        Node("ce", 12.6, 4.5, INK, (0.3, 1.05)),
+    ),
+    softmax_box=(8.65, 9.45, 0.55, 8.6),  # between the raw and the P columns
+    x_range=(-0.75, 13.6),
+    y_range=(0.0, 10.55),
+    weight_at=(0.45, 0.3, 0.3, 0.45, 0.55, 0.7, 0.78, 0.78, 0.83, 0.66),
+    bias_at=((-0.9, 0.62), (-0.9, -0.62), (0.75, 0.5), (0.75, 0.5)),
+    observed_at=(0.0, 2.0),
+    stem=-0.28,
+    unit_px=570 / 10.55,  # drawing.figures.GRAPH_FRAME's
+)
 
 
 def point_along(points: tuple[Point, ...], share: float) -> Point:
@@ -141,7 +176,7 @@ def point_along(points: tuple[Point, ...], share: float) -> Point:
 
 def bias_labels(params: Params = STATQUEST) -> dict[str, str]:
     """The bias added inside each node that has one besides b3: {"top": "+1.6", ...}."""
-    return {node: f"{getattr(params, name):+g}" for node, (name, _) in BIAS_AT.items()}
+    return {node: f"{getattr(params, name):+g}" for node, name in BIASES}
 
 
 def node_label(node_id: str, lang: str, observed: str | None = None) -> str:
