@@ -56,6 +56,7 @@ class GraphFrame:
     bottom: int = 10
     layout: graph.Layout = graph.WIDE
     style: GraphStyle = GraphStyle()
+    width: int | None = None  # the width it is laid out for, when fixed (a slide's)
 
     @property
     def units_per_px(self) -> float:
@@ -63,6 +64,14 @@ class GraphFrame:
 
 
 GRAPH_FRAME = GraphFrame(600, graph.WIDE.y_range)
+# A slide's graph, laid out 1920 px wide: every number and name 18 px or more at 1280x720.
+SLIDE_STYLE = GraphStyle(node=88, value=28, label=28, small=28, softmax=30)
+SLIDE_FIGURE_WIDTH = 1824  # px: a slide's figure, 1920 less the slide's padding (assets/present.css)
+
+
+def slide_graph_frame(height: int) -> GraphFrame:
+    """The graph as a slide shows it, `height` px tall (what its equations leave it)."""
+    return GraphFrame(height, graph.SLIDE.y_range, layout=graph.SLIDE, style=SLIDE_STYLE, width=SLIDE_FIGURE_WIDTH)
 
 
 class Sealed(go.Figure):
@@ -267,7 +276,8 @@ def _draw_graph(
     base_layout(fig, frame.height, axes=False)
     # Labels sit a number of px from their nodes, counted in data units for this height: a slide
     # of the graph must keep its plot height (drawing.slides).
-    fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom), meta={"fixed_height": True})
+    meta = {"fixed_height": True} | ({"width": frame.width} if frame.width else {})
+    fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom), meta=meta)
     return fig
 
 

@@ -10,7 +10,7 @@ a polyline that enters at its raw value's height and leaves at its probability's
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from core.network import SHORT, STATQUEST, Forward, Params
@@ -158,6 +158,17 @@ WIDE = Layout(
     observed_at=(0.0, 2.0),
     stem=-0.28,
     unit_px=570 / 10.55,  # drawing.figures.GRAPH_FRAME's
+)
+
+
+# A slide's graph (drawing.slides): the same places, its larger names and biases set a little further out.
+SLIDE = replace(
+    WIDE,
+    nodes=tuple(
+        replace(n, label_at={"top": (-0.2, 1.1), "orange": (1.25, -0.6)}.get(n.id, n.label_at)) for n in WIDE.nodes
+    ),
+    bias_at=((-1.1, 0.6), (-1.1, -0.6), (0.75, 0.5), (0.75, 0.5)),
+    observed_at=(0.0, 2.2),
 )
 
 

@@ -161,7 +161,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Not sent: you have sent this class as many answers as it keeps from one student.",
         "没有发送：你发送到这节课的答案已达到每名学生的上限。",
     ),
-    "class_too_long": ("Not sent to your class: the answer is too long to store.", "没有发送到课堂：答案太长，无法保存。"),
+    "class_too_long": (
+        "Not sent to your class: the answer is too long to store.",
+        "没有发送到课堂：答案太长，无法保存。",
+    ),
     "class_server_full": (
         "Too many classes are running on this server; try again later.",
         "这台服务器上进行中的课堂太多；请稍后再试。",
@@ -217,8 +220,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "class_per_network_help": (
         "A class counts at most this many students from one network, so that one machine cannot pose "
         "as a class. Raise it for a lab or a school where everyone shares one network.",
-        "一节课最多计入来自同一网络的这么多名学生，以免一台机器冒充全班。"
-        "在所有人共用一个网络的机房或学校，请提高它。",
+        "一节课最多计入来自同一网络的这么多名学生，以免一台机器冒充全班。在所有人共用一个网络的机房或学校，请提高它。",
     ),
     "class_refused_joins": (
         "{n} students could not join: their network already had {m} in the class. Raise the limit in the "

@@ -66,7 +66,7 @@ def _network(view: View) -> tuple[Chart, ...]:
         Chart(
             "network",
             "graph",
-            figures.graph_figure(values, point.observed, lang),
+            figures.graph_figure(values, point.observed, lang, frame=_graph_frame("network", view)),
             describe.graph_alt(values, point.observed, lang),
             "graph",
         ),
@@ -79,6 +79,14 @@ def _network(view: View) -> tuple[Chart, ...]:
             "surface",
         ),
     )
+
+
+@lru_cache(maxsize=64)
+def _graph_frame(page: str, view: View) -> figures.GraphFrame:
+    """The graph's frame: as on a page, or in presentation mode as large as its slide leaves room for."""
+    if view.present:
+        return figures.slide_graph_frame(figure_room(equations(page, view)))
+    return figures.GRAPH_FRAME
 
 
 @lru_cache(maxsize=64)
@@ -126,7 +134,7 @@ def _chain_rule(page: str, short: str, name: str, view: View) -> tuple[Chart, ..
     flower = flower_for_species(flower_point(view), species)
     params = Params(b3=view.b3)
     values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
-    figure = figures.graph_figure(values, short, view.lang, highlight=short)
+    figure = figures.graph_figure(values, short, view.lang, highlight=short, frame=_graph_frame(page, view))
     return (Chart(page, name, figure, describe.graph_alt(values, short, view.lang), "graph"),)
 
 
@@ -290,9 +298,10 @@ def box(figure) -> Box:
     if layout.get("sliders"):
         height -= animation.CONTROLS_HEIGHT
         margin["b"] -= animation.CONTROLS_HEIGHT
-    if not (layout.get("meta") or {}).get("fixed_height"):
+    meta = layout.get("meta") or {}
+    if not meta.get("fixed_height"):
         return Box(*CHART_BOX, margin)
-    padded = -(-height // 9) * 9
+    padded = max(-(-height // 9) * 9, meta.get("width", 0) * 9 // 16)  # a slide's graph keeps its width
     extra = padded - height
     margin["t"] += extra // 2
     margin["b"] += extra - extra // 2

@@ -270,7 +270,8 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
         visit.close()
 
 
-@pytest.mark.parametrize("path", ["softmax", "beyond_b3"])  # page 9: its rotated parameter names
+# page 9: its rotated parameter names; pages 1 and 5: the graph, drawn for its slide
+@pytest.mark.parametrize("path", ["softmax", "beyond_b3", "", "chain_rule_vi"])
 def test_a_charts_slide_reads_18_px_on_a_1280x720_projector_and_shows_each_label_whole(app_server, browser, path):
     visit = Visit(browser, f"{app_server}/{path}?present=1&lang=zh", width=1280, height=720)
     try:

@@ -8,7 +8,8 @@ import pytest
 
 from core import pages
 from core.network import STATQUEST, Params, forward
-from drawing import animation, figures, graph
+from core.view import View
+from drawing import animation, figures, graph, slides
 from tests.graph_layout import problems
 from tests.test_app import open_app
 
@@ -87,3 +88,19 @@ def test_every_weight_and_bias_is_on_the_graph():
     assert nodes["text"][nodes["customdata"].index("b3")] == "<b>-2.000</b>", "b3 is a node with its value"
     # top ReLU = ReLU(-2.5 petal + 0.6 sepal + 1.6) can be recomputed from what the graph shows
     assert nodes["text"][nodes["customdata"].index("top")] == f"<b>{max(-2.5 * 0.04 + 0.6 * 0.42 + 1.6, 0):.3f}</b>"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("flower", ["setosa", "versicolor", "virginica", "iris-150"])
+@pytest.mark.parametrize("page", ["network", "chain_rule_se", "chain_rule_vi"])
+def test_a_slides_larger_graph_has_no_misleading_geometry(page, flower, lang):
+    """In presentation mode the graph is drawn for its slide (1824 px wide, its names 28 px): its
+    labels, set for that size, stay clear at the slide's width and in its downloaded 16:9 box."""
+    for tab in ("vi", "ve"):
+        (chart,) = [
+            c for c in slides.charts(page, View(flower=flower, lang=lang, tab=tab, present=True)) if c.kind == "graph"
+        ]
+        figure = as_json(chart.figure)
+        assert next(t for t in figure["data"] if t["name"] == "labels")["textfont"]["size"] == 28
+        for width in (figures.SLIDE_FIGURE_WIDTH, slides.box(figure).width):
+            assert problems(figure, width) == [], f"at {width}px"
