@@ -149,8 +149,10 @@ MIGRATIONS: dict[int, list] = {
         text("ALTER TABLE softmax_classes ADD COLUMN joined BOOLEAN DEFAULT false NOT NULL"),
         text("CREATE INDEX IF NOT EXISTS ix_softmax_classes_network ON softmax_classes (network)"),
         # students who answered under version 1 joined then
-        text("INSERT INTO softmax_students (class_code, student, network) "
-             "SELECT DISTINCT class_code, student, '' FROM softmax_answers"),
+        text(
+            "INSERT INTO softmax_students (class_code, student, network) "
+            "SELECT DISTINCT class_code, student, '' FROM softmax_answers"
+        ),
         text("UPDATE softmax_classes SET joined = true WHERE code IN (SELECT class_code FROM softmax_students)"),
     ],
 }
@@ -434,9 +436,7 @@ class Store:
         raise Refused("server_full")
 
     def _live(self, db, code: str):
-        return db.execute(
-            select(classes).where(classes.c.code == code, classes.c.expires > self.clock())
-        ).first()
+        return db.execute(select(classes).where(classes.c.code == code, classes.c.expires > self.clock())).first()
 
     def join(self, text: str | None, student: str, network: str) -> str:
         """The code of the live class `text` names, with `student` (of `network`) in it; Refused
@@ -455,8 +455,11 @@ class Store:
                 row = self._live(db, code)
                 if row is not None and db.scalar(select(students.c.student).where(member)) is not None:
                     return code  # back after a reconnect, a restart or in a second tab: still one student
-                was = select(classes.c.code).where(classes.c.code == code).union(
-                    select(ended.c.code).where(ended.c.code == code, ended.c.until > self.clock()))
+                was = (
+                    select(classes.c.code)
+                    .where(classes.c.code == code)
+                    .union(select(ended.c.code).where(ended.c.code == code, ended.c.until > self.clock()))
+                )
                 if row is None and db.scalar(was) is not None:
                     raise Refused("old_link")  # an old link: no guess, nothing charged
             if row is not None:
@@ -585,9 +588,11 @@ class Store:
             .subquery()
         )
         n = func.count(func.distinct(answers.c.student))
-        shown = ~select(hidden.c.latex).where(
-            hidden.c.class_code == code, hidden.c.step == answers.c.step, hidden.c.latex == answers.c.latex
-        ).exists()
+        shown = (
+            ~select(hidden.c.latex)
+            .where(hidden.c.class_code == code, hidden.c.step == answers.c.step, hidden.c.latex == answers.c.latex)
+            .exists()
+        )
         with self._reading() as db:
             counted = db.execute(
                 select(answers.c.step, answers.c.slip, func.count())

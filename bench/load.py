@@ -901,7 +901,7 @@ def run(args) -> dict:
     )
     notes = []
     databases = contextlib.ExitStack()
-    classes, new_class = (open_class(args, databases) if args.class_mode else (None, None))
+    classes, new_class = open_class(args, databases) if args.class_mode else (None, None)
     server_env = {"SOFTMAX_DATABASE_URL": classes.engine.url.render_as_string(hide_password=False)} if classes else {}
     server = (start_replicas(args.replicas, log_path, server_env) if args.replicas > 1
               else start_server(log_path, server_env))  # fmt: skip

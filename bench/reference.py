@@ -1,13 +1,13 @@
 """The reference pages the benchmarks measure the app against, served with the app's own config:
 
-    streamlit run bench/reference.py        (from the repository's root, so .streamlit/ applies)
+streamlit run bench/reference.py        (from the repository's root, so .streamlit/ applies)
 
-    ?page=empty              an empty page: Streamlit's own cost of a rerun
-    ?page=floor&bytes=N      one cached plotly figure whose JSON is about N bytes: the
-                             serialization floor, what sending a figure of that size must cost
-         &elements=K         and K short lines of text besides: what Streamlit's own cost of
-                             that many elements adds (a page's sidebar, links and equations)
-    ?page=slider             a b3 slider and its value as text: the browser bench's empty page
+?page=empty              an empty page: Streamlit's own cost of a rerun
+?page=floor&bytes=N      one cached plotly figure whose JSON is about N bytes: the
+                         serialization floor, what sending a figure of that size must cost
+     &elements=K         and K short lines of text besides: what Streamlit's own cost of
+                         that many elements adds (a page's sidebar, links and equations)
+?page=slider             a b3 slider and its value as text: the browser bench's empty page
 """
 
 from __future__ import annotations

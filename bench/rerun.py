@@ -37,8 +37,17 @@ from harness.servers import (  # noqa: E402
 )
 from harness.stream import Student  # noqa: E402
 
-PAGES = ("", "softmax", "cross_entropy", "chain_rule_se", "chain_rule_vi", "gradient_descent",
-         "gradient_flow", "check", "beyond_b3")
+PAGES = (
+    "",
+    "softmax",
+    "cross_entropy",
+    "chain_rule_se",
+    "chain_rule_vi",
+    "gradient_descent",
+    "gradient_flow",
+    "check",
+    "beyond_b3",
+)
 QUERY = "flower=virginica&b3=-2&lang=en"
 
 
@@ -66,8 +75,13 @@ def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
 
 
 def run(reruns: int) -> dict:
-    results = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {_cores()} cores",
-               "python": platform.python_version(), "reruns": reruns, "pages": {}}
+    results = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {_cores()} cores",
+        "python": platform.python_version(),
+        "reruns": reruns,
+        "pages": {},
+    }
     with streamlit_server(APP) as app_server, streamlit_server(REFERENCE) as reference_server:
         app, app_process = app_server.url, app_server.process
         reference, reference_process = reference_server.url, reference_server.process
@@ -100,14 +114,18 @@ def run(reruns: int) -> dict:
     return results
 
 
-HEADER = (f"{'page':18s} {'CPU/rerun':>9s} {'floor':>7s} {'ratio':>6s} {'elements':>8s} {'floor+el':>8s} {'ratio':>6s}"
-          f" {'÷empty':>6s} {'KB/render':>9s} {'largest KB':>10s}")
+HEADER = (
+    f"{'page':18s} {'CPU/rerun':>9s} {'floor':>7s} {'ratio':>6s} {'elements':>8s} {'floor+el':>8s} {'ratio':>6s}"
+    f" {'÷empty':>6s} {'KB/render':>9s} {'largest KB':>10s}"
+)
 
 
 def _row(name: str, m: dict) -> str:
-    return (f"{name:18s} {m['cpu_ms']:7.1f}ms {m['floor_cpu_ms']:5.1f}ms {m['ratio_to_floor']:5.2f}x"
-            f" {m['elements']:8d} {m['floor_with_elements_cpu_ms']:6.1f}ms {m['ratio_to_floor_with_elements']:5.2f}x"
-            f" {m['ratio_to_empty']:5.1f}x {m['bytes'] / 1000:9.1f} {m['largest_message'] / 1000:10.1f}")
+    return (
+        f"{name:18s} {m['cpu_ms']:7.1f}ms {m['floor_cpu_ms']:5.1f}ms {m['ratio_to_floor']:5.2f}x"
+        f" {m['elements']:8d} {m['floor_with_elements_cpu_ms']:6.1f}ms {m['ratio_to_floor_with_elements']:5.2f}x"
+        f" {m['ratio_to_empty']:5.1f}x {m['bytes'] / 1000:9.1f} {m['largest_message'] / 1000:10.1f}"
+    )
 
 
 def _cores() -> int:

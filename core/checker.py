@@ -223,7 +223,6 @@ class _Parser:
             return self.node(("/", numerator, self.bracketed()))
         raise Refused("syntax", "The formula is not complete or has something extra.")
 
-
     def bracketed(self):
         """What follows an opening bracket, up to its closing one."""
         self.nested()

@@ -48,6 +48,7 @@ class View:
     tab: str = "vi"  # page 5
     present: bool = False  # presentation mode: the page as a 16:9 slide for a projector
     class_code: str = ""  # the class a student is in (the link's `class`), "" for none
+    phone: bool = False  # drawn for a phone's narrow screen: the browser's, never in a link
 
 
 DEFAULT = View()

@@ -66,6 +66,15 @@ class GraphFrame:
 GRAPH_FRAME = GraphFrame(600, graph.WIDE.y_range)
 # A slide's graph, laid out 1920 px wide: every number and name 18 px or more at 1280x720.
 SLIDE_STYLE = GraphStyle(node=88, value=28, label=28, small=28, softmax=30)
+# A phone's graph, top to bottom: 34 px per unit of y, in a box 340 to 480 px wide (assets/app.css).
+PHONE_GRAPH_FRAME = GraphFrame(
+    int(graph.TALL.y_range[1] * graph.TALL.unit_px) + 50,
+    graph.TALL.y_range,
+    top=40,  # Streamlit's full-screen button sits over this margin
+    layout=graph.TALL,
+    style=GraphStyle(node=46, value=13, label=14, small=13, softmax=15),
+)
+PHONE_WIDTHS = (340, 480)  # px: the narrowest and widest the phone's graph is drawn at
 SLIDE_FIGURE_WIDTH = 1824  # px: a slide's figure, 1920 less the slide's padding (assets/present.css)
 
 
@@ -161,7 +170,7 @@ def _draw_graph(
     obs = graph.observed_short(observed)
     path = set(graph.chain_path(highlight)) if highlight else set()
     layout, style = frame.layout, frame.style
-    grow = style.node / GraphStyle().node  # edges, and names' distances, grow with the nodes
+    grow = style.node / layout.node_px  # edges, and names' distances, grow with the nodes
     # A name's offset in y is written in units of `unit_px` px: kept in px at any height and range.
     stretch = layout.unit_px * grow * frame.units_per_px
     fig = go.Figure()
@@ -178,7 +187,7 @@ def _draw_graph(
                 hoverinfo="skip",
                 line=dict(
                     color=GRADIENT if on_path else (SOFT_EDGE if faint else EDGE),
-                    width=(7 if on_path else 2.5) * grow,
+                    width=(7 if on_path else 2.5) * style.node / GraphStyle().node,
                     dash="dot" if faint else "solid",
                 ),
             )
@@ -255,7 +264,7 @@ def _draw_graph(
             customdata=[n.id for n in nodes],
             mode="text",
             hoverinfo="skip",
-            text=[f"<b>{graph.node_label(n.id, lang, ce_name if n.id == 'ce' else None)}</b>" for n in nodes],
+            text=[f"<b>{_name(n.id, lang, ce_name, layout.down)}</b>" for n in nodes],
             textfont=dict(size=style.label, color=[LABEL_INK.get(n.colour, INK) for n in nodes]),
         )
     )
@@ -279,6 +288,12 @@ def _draw_graph(
     meta = {"fixed_height": True} | ({"width": frame.width} if frame.width else {})
     fig.update_layout(margin=dict(l=10, r=10, t=frame.top, b=frame.bottom), meta=meta)
     return fig
+
+
+def _name(node_id: str, lang: str, ce_name: str | None, narrow: bool) -> str:
+    """A node's name; on a narrow graph a two-word name takes two lines."""
+    name = graph.node_label(node_id, lang, ce_name if node_id == "ce" else None)
+    return name.replace(" = ", " =<br>").replace(" ReLU", "<br>ReLU") if narrow else name
 
 
 def _on_path(node_id: str, path: set) -> bool:

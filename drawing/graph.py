@@ -99,6 +99,7 @@ class Layout:
     observed_at: Point  # the "observed as" note, relative to CE
     stem: float  # the gap between green's three edges where they enter the SoftMax box
     unit_px: float  # px per unit of y at which the offsets of names, biases and the note are written
+    node_px: int = 64  # the node size those offsets are written for
     down: bool = False
 
     @cached_property
@@ -169,6 +170,38 @@ SLIDE = replace(
     ),
     bias_at=((-1.1, 0.6), (-1.1, -0.6), (0.75, 0.5), (0.75, 0.5)),
     observed_at=(0.0, 2.2),
+)
+
+
+# A phone's graph, top to bottom, for a chart 340 to 480 px wide (drawing.figures.PHONE_GRAPH_FRAME):
+# the hidden layer and Raw_ve, Raw_vi on the right, blue, orange, b3 and green on the left.
+TALL = Layout(
+    nodes=(
+        Node("petal", 5.4, 22.6, NEUTRAL, (0.0, 1.2)),
+        Node("sepal", 8.1, 22.6, NEUTRAL, (0.0, 1.2)),
+        Node("top", 5.4, 19.2, NEUTRAL, (-1.5, 0.0)),
+        Node("bottom", 8.1, 19.2, NEUTRAL, (1.05, -1.3)),
+        Node("blue", 0.9, 15.6, BLUE, (0.0, 1.2)),
+        Node("b3", 0.7, 12.6, BIAS, (0.0, -1.2)),
+        Node("orange", 3.7, 15.6, ORANGE, (0.0, 1.2)),
+        Node("raw_se", 2.3, 10.8, GREEN, (-1.6, -1.2)),
+        Node("raw_ve", 5.4, 10.8, NEUTRAL, (-0.73, 1.4)),
+        Node("raw_vi", 8.1, 10.8, NEUTRAL, (1.0, 1.2)),
+        Node("p_se", 2.3, 6.2, NEUTRAL, (-1.3, 0.0)),
+        Node("p_ve", 5.4, 6.2, NEUTRAL, (1.2, 0.8)),
+        Node("p_vi", 8.1, 6.2, NEUTRAL, (1.3, 0.0)),
+        Node("ce", 5.4, 2.2, INK, (-0.57, -1.25)),
+    ),
+    softmax_box=(1.4, 9.1, 7.7, 8.9),  # a band between the raw and the P rows
+    x_range=(-0.3, 10.3),
+    y_range=(0.0, 24.4),
+    weight_at=(0.5, 0.35, 0.7, 0.5, 0.5, 0.3, 0.45, 0.65, 0.3, 0.35),
+    bias_at=((-1.0, 1.2), (1.1, 1.0), (0.9, 0.8), (1.1, -0.6)),
+    observed_at=(-3.1, 0.0),
+    stem=0.45,
+    unit_px=34.0,
+    node_px=46,
+    down=True,
 )
 
 

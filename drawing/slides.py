@@ -30,7 +30,9 @@ class Chart:
     name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
     figure: dict  # a plotly figure dict (drawing.figures, drawing.animation)
     alt: str  # what a screen reader says of it
-    kind: str = "chart"  # its box on the page: "graph", "wide" (3D surfaces), "surface" (one) or "chart"
+    kind: str = (
+        "chart"  # its box on the page: "graph", "tall" (a phone's graph), "wide" (3D surfaces), "surface" or "chart"
+    )
     with_b3: bool = True  # whether it shows b3 (blue's and orange's surfaces do not): its file name says it
 
     @cached_property
@@ -62,13 +64,14 @@ def _network(view: View) -> tuple[Chart, ...]:
     point, params = flower_point(view), Params(b3=view.b3)
     values = graph.node_values(forward(point.petal, point.sepal, params), point.observed, params)
     lang = view.lang
+    frame = _graph_frame("network", view)
     return (
         Chart(
             "network",
             "graph",
-            figures.graph_figure(values, point.observed, lang, frame=_graph_frame("network", view)),
+            figures.graph_figure(values, point.observed, lang, frame=frame),
             describe.graph_alt(values, point.observed, lang),
-            "graph",
+            _graph_kind(frame),
         ),
         _blue_and_orange(point, lang),
         Chart(
@@ -83,10 +86,16 @@ def _network(view: View) -> tuple[Chart, ...]:
 
 @lru_cache(maxsize=64)
 def _graph_frame(page: str, view: View) -> figures.GraphFrame:
-    """The graph's frame: as on a page, or in presentation mode as large as its slide leaves room for."""
+    """The graph's frame: as on a page, top to bottom on a phone, or in presentation mode as large
+    as its slide leaves room for."""
     if view.present:
         return figures.slide_graph_frame(figure_room(equations(page, view)))
-    return figures.GRAPH_FRAME
+    return figures.PHONE_GRAPH_FRAME if view.phone else figures.GRAPH_FRAME
+
+
+def _graph_kind(frame: figures.GraphFrame) -> str:
+    """The graph's box on the page (assets/app.css): "tall" on a phone, fitted to its width."""
+    return "tall" if frame.layout.down else "graph"
 
 
 @lru_cache(maxsize=64)
@@ -134,8 +143,9 @@ def _chain_rule(page: str, short: str, name: str, view: View) -> tuple[Chart, ..
     flower = flower_for_species(flower_point(view), species)
     params = Params(b3=view.b3)
     values = graph.node_values(forward(flower.petal, flower.sepal, params), short, params)
-    figure = figures.graph_figure(values, short, view.lang, highlight=short, frame=_graph_frame(page, view))
-    return (Chart(page, name, figure, describe.graph_alt(values, short, view.lang), "graph"),)
+    frame = _graph_frame(page, view)
+    figure = figures.graph_figure(values, short, view.lang, highlight=short, frame=frame)
+    return (Chart(page, name, figure, describe.graph_alt(values, short, view.lang), _graph_kind(frame)),)
 
 
 def _chain_rule_se(view: View) -> tuple[Chart, ...]:

@@ -53,7 +53,6 @@ def render_conf(listen: int, replica_ports: list[int]) -> str:
     return text
 
 
-
 @contextlib.contextmanager
 def nginx(folder: Path, listen: int, replica_ports: list[int]) -> Iterator[subprocess.Popen]:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"

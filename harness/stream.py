@@ -46,8 +46,11 @@ class Render:
     def plotly(self) -> list[dict]:
         """Each plotly chart as {'alt', 'spec', 'config'} (spec and config parsed)."""
         return [
-            {"alt": chart.plotly_chart.alt, "spec": json.loads(chart.plotly_chart.spec),
-             "config": json.loads(chart.plotly_chart.config or "{}")}
+            {
+                "alt": chart.plotly_chart.alt,
+                "spec": json.loads(chart.plotly_chart.spec),
+                "config": json.loads(chart.plotly_chart.config or "{}"),
+            }
             for chart in self.of_type("plotly_chart")
         ]
 
@@ -74,7 +77,12 @@ class Student:
     """One browser tab on one page, with its own session on the server."""
 
     def __init__(
-        self, base_url: str, page: str = "", query: str = "", timeout: float = 60.0, remember: bool = True,
+        self,
+        base_url: str,
+        page: str = "",
+        query: str = "",
+        timeout: float = 60.0,
+        remember: bool = True,
         headers: dict | None = None,
     ):
         """`headers` go with the websocket handshake, e.g. {"Cookie": ...} as a browser would send."""

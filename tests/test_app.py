@@ -193,7 +193,7 @@ def test_presentation_mode_shows_each_page_as_one_slide(page):
     lines = [e.value for e in at.get("latex")]
     assert len(lines) >= 1
     expected = slide_numbers(name, at.session_state.view)
-    last = re.findall(r"-?\d+\.\d+", lines[-1])[-len(expected):] if expected else []
+    last = re.findall(r"-?\d+\.\d+", lines[-1])[-len(expected) :] if expected else []
     assert [float(n) for n in last] == pytest.approx(expected, abs=6e-4)
     page_figures = len(figures(at))
     assert page_figures <= 1

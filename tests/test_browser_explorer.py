@@ -11,8 +11,15 @@ FIGURE_BOXES = '[class*="st-key-graph-"], [class*="st-key-chart-"], [class*="st-
 SLIDER_LABEL = ".js-plotly-plot .slider-container .slider-group > text.slider-label"
 
 
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+)
+
+
 def open_page(browser, url: str, width: int = 1280, height: int = 720, phone: bool = False):
-    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone)
+    """The page in a browser of its own; `phone`: a phone's browser (touch, and its User-Agent)."""
+    device = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_AGENT} if phone else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, **device)
     page = context.new_page()
     page.goto(url)
     wait_for_app(page)
@@ -188,8 +195,32 @@ def test_page_7_controls_do_not_cover_the_step_label_at_1280x720(app_server, bro
         page.context.close()
 
 
-def test_on_a_phone_the_graph_scrolls_as_a_whole_and_equations_scroll(app_server, browser):
-    page = open_page(browser, f"{app_server}/?b3=-2&flower=setosa", width=390, height=844, phone=True)
+@pytest.mark.parametrize("path", ["?lang=zh&flower=versicolor", "chain_rule_se?", "chain_rule_vi?tab=ve"])
+def test_on_a_phone_the_graph_runs_top_to_bottom_and_fits_the_screen(app_server, browser, path):
+    page = open_page(browser, f"{app_server}/{path}&b3=-2", width=390, height=844, phone=True)
+    try:
+        page.wait_for_selector('[class*="st-key-tall-"] .js-plotly-plot .main-svg', timeout=30_000)
+        page.wait_for_timeout(300)
+        graph = page.evaluate(
+            """(() => { const box = document.querySelector('[class*="st-key-tall-"]');
+                const svg = box.querySelector('.main-svg'), frame = svg.getBoundingClientRect();
+                const texts = [...box.querySelectorAll('svg text')].filter((e) => e.textContent.trim());
+                const cut = texts.filter((e) => { const r = e.getBoundingClientRect();
+                    return r.left < frame.left - 1 || r.right > frame.right + 1; }).map((e) => e.textContent);
+                return {scrolls: box.scrollWidth > box.clientWidth + 1, right: frame.right, texts: texts.length, cut,
+                        toolbar: box.querySelectorAll('.modebar').length}; })()"""
+        )
+        assert not graph["scrolls"] and graph["right"] <= 390, graph
+        assert graph["texts"] > 30 and graph["cut"] == [], graph
+        assert graph["toolbar"] == 0, "no plotly toolbar over the names on a touch screen"
+        assert page.locator('[class*="st-key-graph-"]').count() == 0, "no wide graph on a phone"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.context.close()
+
+
+def test_in_a_narrow_desktop_window_the_graph_scrolls_as_a_whole_and_equations_break(app_server, browser):
+    page = open_page(browser, f"{app_server}/?b3=-2&flower=setosa", width=390, height=844)
     try:
         page.wait_for_selector('[class*="st-key-graph-"] .js-plotly-plot', timeout=30_000)
         graph = page.evaluate(

@@ -104,3 +104,17 @@ def test_a_slides_larger_graph_has_no_misleading_geometry(page, flower, lang):
         assert next(t for t in figure["data"] if t["name"] == "labels")["textfont"]["size"] == 28
         for width in (figures.SLIDE_FIGURE_WIDTH, slides.box(figure).width):
             assert problems(figure, width) == [], f"at {width}px"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("flower", ["setosa", "versicolor", "virginica", "iris-150"])
+@pytest.mark.parametrize("page", ["network", "chain_rule_se", "chain_rule_vi"])
+def test_a_phones_top_to_bottom_graph_has_no_misleading_geometry(page, flower, lang):
+    """On a phone the graph runs top to bottom in a box 340 to 480 px wide (assets/app.css)."""
+    low, high = figures.PHONE_WIDTHS
+    for tab in ("vi", "ve"):
+        (chart,) = slides.charts(page, View(flower=flower, lang=lang, tab=tab, phone=True))[:1]
+        assert chart.kind == "tall"
+        figure = as_json(chart.figure)
+        for width in range(low, high + 1, 20):
+            assert problems(figure, width) == [], f"at {width}px"

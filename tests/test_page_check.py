@@ -106,7 +106,7 @@ def test_the_verdict_comes_right_under_the_answer_before_the_note_on_the_flower(
     main = [node for node in at.main if node.type in ("success", "info", "latex", "text_input")]
     kinds = [node.type for node in main]
     answer = kinds.index("text_input")
-    assert kinds[answer + 1] == "success" and "info" in kinds[answer + 2:]
+    assert kinds[answer + 1] == "success" and "info" in kinds[answer + 2 :]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -62,6 +62,7 @@ VIEWS = [
 ]
 PER_REPLICA = 3
 
+
 @dataclass
 class Reply:
     status: int

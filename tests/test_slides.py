@@ -157,7 +157,6 @@ def test_kaleido_writes_a_sharp_png_and_an_svg(tmp_path):
     assert Path(tmp_path / "network-graph-versicolor-b3=0-en.svg").read_text().count("Raw") >= 2
 
 
-
 def test_a_presentation_slide_enlarges_a_chart_but_never_the_graph():
     view = View()
     graph_chart, *_ = slides.charts("network", view)

@@ -5,6 +5,7 @@ stays in core/, the figures and words in drawing/.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -151,7 +152,13 @@ def sidebar() -> View:
         st.query_params.from_dict(to_query(view))
     for note in s.notes:
         st.warning(t(note.key, lang), icon=":material/link_off:")
-    return view
+    return replace(view, phone=on_phone())
+
+
+def on_phone() -> bool:
+    """Whether the browser says it is a phone's ("Mobi" in its User-Agent, as every phone browser's
+    is): the graph is then drawn top to bottom, to fit a narrow screen. A tablet's is not."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
 
 
 ASSETS = Path(__file__).parents[1] / "assets"
@@ -259,6 +266,8 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     count = st.session_state.get("charts_drawn", 0)
     st.session_state.charts_drawn = count + 1
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
+    if view.phone:  # a touch screen shows plotly's toolbar all the time, over the figure's titles
+        config |= {"displayModeBar": False}
     with st.container(key=f"{item.kind}-{count}"):
         st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
 
