@@ -25,7 +25,16 @@ from core.softmax import class_index
 from core.training import SAMPLES, descend
 from core.view import SOURCES as SOURCES  # re-exported: where the gradient starts
 from drawing import explain, graph
-from drawing.figures import GRADIENT, INK, GraphFrame, graph_figure, tangent_line, total_ce_figure
+from drawing.figures import (
+    GRADIENT,
+    INK,
+    PHONE_GRAPH_FRAME,
+    GraphFrame,
+    graph_figure,
+    node_name,
+    tangent_line,
+    total_ce_figure,
+)
 from drawing.i18n import t
 
 SPEEDS = (("0.5×", 1400), ("1×", 700), ("2×", 350))  # label, milliseconds per frame
@@ -122,11 +131,30 @@ class Flow:
     status_text: int = 20
     pulse: int = 26
     mark: int = 28
+    narrow: bool = False  # the status line breaks at its " · " and " = " (a phone's, a slide's column)
 
 
 FLOW_FRAME = GraphFrame(820, (-0.3, 12.7), top=10, bottom=CONTROLS_HEIGHT)
 # The band above the graph: the factors left to right, the running product under them.
 FLOW = Flow(FLOW_FRAME, ((1.7, 12.05), (6.3, 12.05), (10.9, 12.05)), (6.3, 10.85))
+# A phone's: the graph top to bottom, the factors one under another above it, the status broken.
+PHONE_FLOW = Flow(
+    GraphFrame(
+        int(31.4 * graph.TALL.unit_px) + 40 + CONTROLS_HEIGHT,
+        (0.0, 31.4),
+        top=40,
+        bottom=CONTROLS_HEIGHT,
+        layout=graph.TALL,
+        style=PHONE_GRAPH_FRAME.style,
+    ),
+    factors=((5.0, 30.7), (5.0, 29.5), (5.0, 28.3)),
+    status=(5.0, 26.2),
+    text=13,
+    status_text=14,
+    pulse=20,
+    mark=22,
+    narrow=True,
+)
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
@@ -205,7 +233,8 @@ def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -
                 marker=dict(line=dict(color=[GRADIENT if n.id in outlined else "white" for n in nodes], width=5)),
             )
         )
-        data.append(dict(text=[f"<b>{ce_name if n.id == 'ce' else graph.node_label(n.id, lang)}</b>" for n in nodes]))
+        names = [ce_name if n.id == "ce" else node_name(n.id, lang, narrow=layout.down) for n in nodes]
+        data.append(dict(text=[f"<b>{name}</b>" for name in names]))
         marks = [_mark_at(layout, edge) for edge, _ in factors if edge]
         data.append(
             dict(
@@ -223,6 +252,7 @@ def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -
         frames.append(dict(name=f"f{len(frames)}", data=data, traces=animated))
 
     contributions, ces = [], []
+    dot, equals = ("<br>", "<br>= ") if flow.narrow else (" · ", " = ")
     for place, short in enumerate(shorts, start=1):
         sample = training_sample(short)
         values = graph.node_values(forward(sample.petal, sample.sepal, params), short, params)
@@ -234,16 +264,16 @@ def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -
         chain = flower
         if source == "total":
             chain = f"{t('total_ce', lang)} {place}/{len(shorts)}"
-            flower = f"{chain} · {flower}"
+            flower = f"{chain}{dot}{flower}"
         shown: set[str] = set()
         for layer in LAYERS:
             shown |= set(layer)
-            frame(values, shown, set(layer), set(), None, [], f"{flower} · {t('forward_pass', lang)}", [], ce_name)
+            frame(values, shown, set(layer), set(), None, [], f"{flower}{dot}{t('forward_pass', lang)}", [], ce_name)
         lit, factors, outlined = set(), [], {"ce"}
         steps = backward_steps(b3, short)
         for i, step in enumerate(steps):
             for k in range(1, PULSE_STEPS + 1):
-                status = f"{flower} · {ce_name} → b<sub>3</sub>"
+                status = f"{flower}{dot}{ce_name} → b<sub>3</sub>"
                 at = _pulse_at(layout, step.edge, k)
                 frame(values, shown, outlined, lit | {step.edge}, at, factors, status, [], ce_name)
             lit = lit | {step.edge}
@@ -251,13 +281,13 @@ def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -
             label = step.name if step.name.endswith(f"= {step.value:g}") else f"{step.name}<br>= {fmt(step.value)}"
             factors = factors + [(step.edge, f"{derivation.CIRCLED[i]} {label}")]
             product = " · ".join(f"({fmt(s.value)})" for s in steps[: i + 1])
-            status = f"{chain} · d{ce_name}/db<sub>3</sub> = {product} = <b>{fmt(step.running)}</b>"
+            status = f"{chain}{dot}d{ce_name}/db<sub>3</sub>{equals}{product}{equals}<b>{fmt(step.running)}</b>"
             frame(values, shown, outlined, lit, None, factors, status, [step.value, step.running], ce_name)
         contributions.append(step.running)
     if source == "total":
         total = sum(contributions)
         terms = " + ".join(f"({fmt(c)})" for c in contributions)
-        status = f"d{t('total_ce', lang)}/db<sub>3</sub> = {terms} = <b>{fmt(total)}</b>"
+        status = f"d{t('total_ce', lang)}/db<sub>3</sub>{equals}{terms}{equals}<b>{fmt(total)}</b>"
         summary = {"b3": b3, "ce": sum(ces)}
         pieces = []
         for s, c in zip(shorts, contributions, strict=True):

@@ -264,7 +264,7 @@ def _draw_graph(
             customdata=[n.id for n in nodes],
             mode="text",
             hoverinfo="skip",
-            text=[f"<b>{_name(n.id, lang, ce_name, layout.down)}</b>" for n in nodes],
+            text=[f"<b>{node_name(n.id, lang, ce_name, layout.down)}</b>" for n in nodes],
             textfont=dict(size=style.label, color=[LABEL_INK.get(n.colour, INK) for n in nodes]),
         )
     )
@@ -290,7 +290,7 @@ def _draw_graph(
     return fig
 
 
-def _name(node_id: str, lang: str, ce_name: str | None, narrow: bool) -> str:
+def node_name(node_id: str, lang: str, ce_name: str | None = None, narrow: bool = False) -> str:
     """A node's name; on a narrow graph a two-word name takes two lines."""
     name = graph.node_label(node_id, lang, ce_name if node_id == "ce" else None)
     return name.replace(" = ", " =<br>").replace(" ReLU", "<br>ReLU") if narrow else name

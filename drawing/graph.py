@@ -177,8 +177,8 @@ SLIDE = replace(
 # the hidden layer and Raw_ve, Raw_vi on the right, blue, orange, b3 and green on the left.
 TALL = Layout(
     nodes=(
-        Node("petal", 5.4, 22.6, NEUTRAL, (0.0, 1.2)),
-        Node("sepal", 8.1, 22.6, NEUTRAL, (0.0, 1.2)),
+        Node("petal", 5.4, 23.0, NEUTRAL, (0.0, 1.2)),
+        Node("sepal", 8.1, 23.0, NEUTRAL, (0.0, 1.2)),
         Node("top", 5.4, 19.2, NEUTRAL, (-1.5, 0.0)),
         Node("bottom", 8.1, 19.2, NEUTRAL, (1.05, -1.3)),
         Node("blue", 0.9, 15.6, BLUE, (0.0, 1.2)),
@@ -187,14 +187,14 @@ TALL = Layout(
         Node("raw_se", 2.3, 10.8, GREEN, (-1.6, -1.2)),
         Node("raw_ve", 5.4, 10.8, NEUTRAL, (-0.73, 1.4)),
         Node("raw_vi", 8.1, 10.8, NEUTRAL, (1.0, 1.2)),
-        Node("p_se", 2.3, 6.2, NEUTRAL, (-1.3, 0.0)),
-        Node("p_ve", 5.4, 6.2, NEUTRAL, (1.2, 0.8)),
-        Node("p_vi", 8.1, 6.2, NEUTRAL, (1.3, 0.0)),
-        Node("ce", 5.4, 2.2, INK, (-0.57, -1.25)),
+        Node("p_se", 2.3, 5.2, NEUTRAL, (-1.3, 0.0)),
+        Node("p_ve", 5.4, 5.2, NEUTRAL, (1.2, 0.8)),
+        Node("p_vi", 8.1, 5.2, NEUTRAL, (1.3, 0.0)),
+        Node("ce", 5.4, 1.6, INK, (-0.57, -1.25)),
     ),
     softmax_box=(1.4, 9.1, 7.7, 8.9),  # a band between the raw and the P rows
     x_range=(-0.3, 10.3),
-    y_range=(0.0, 24.4),
+    y_range=(0.0, 24.8),
     weight_at=(0.5, 0.35, 0.7, 0.5, 0.5, 0.3, 0.45, 0.65, 0.3, 0.35),
     bias_at=((-1.0, 1.2), (1.1, 1.0), (0.9, 0.8), (1.1, -0.6)),
     observed_at=(-3.1, 0.0),

@@ -183,8 +183,10 @@ def _gradient_flow(view: View) -> tuple[Chart, ...]:
     else:
         flower = animation.training_sample(source)
         gradient = explain.chain_numbers(flower.petal, flower.sepal, view.b3, source).product
-    figure = animation.gradient_flow_figure(view.b3, source, view.lang)
-    return (Chart("gradient_flow", f"flow_{source}", figure, describe.flow_alt(source, gradient, view.lang), "graph"),)
+    flow = animation.PHONE_FLOW if view.phone and not view.present else animation.FLOW
+    figure = animation.gradient_flow_figure(view.b3, source, view.lang, flow)
+    alt = describe.flow_alt(source, gradient, view.lang)
+    return (Chart("gradient_flow", f"flow_{source}", figure, alt, _graph_kind(flow.frame)),)
 
 
 def _beyond_b3(view: View) -> tuple[Chart, ...]:

@@ -195,7 +195,9 @@ def test_page_7_controls_do_not_cover_the_step_label_at_1280x720(app_server, bro
         page.context.close()
 
 
-@pytest.mark.parametrize("path", ["?lang=zh&flower=versicolor", "chain_rule_se?", "chain_rule_vi?tab=ve"])
+@pytest.mark.parametrize(
+    "path", ["?lang=zh&flower=versicolor", "chain_rule_se?", "chain_rule_vi?tab=ve", "gradient_flow?source=total"]
+)
 def test_on_a_phone_the_graph_runs_top_to_bottom_and_fits_the_screen(app_server, browser, path):
     page = open_page(browser, f"{app_server}/{path}&b3=-2", width=390, height=844, phone=True)
     try:

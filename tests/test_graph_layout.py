@@ -45,6 +45,18 @@ def test_the_animated_graph_has_no_misleading_geometry(source, lang):
         assert problems(figure, width) == [], f"at {width}px"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("source", animation.SOURCES)
+def test_a_phones_animated_graph_has_no_misleading_geometry_in_any_frame(source, lang):
+    figure = as_json(animation.gradient_flow_figure(-2.0, source, lang, animation.PHONE_FLOW))
+    for step in figure["frames"]:
+        data = list(figure["data"])
+        for index, update in zip(step["traces"], step["data"], strict=True):
+            data[index] = animation.merged(data[index], update)
+        for width in figures.PHONE_WIDTHS:
+            assert problems({**figure, "data": data}, width) == [], f"{step['name']} at {width}px"
+
+
 @pytest.mark.parametrize("highlight", [None, "se", "ve", "vi"])
 def test_every_observed_species_and_highlight(highlight):
     values = graph.node_values(forward(0.5, 0.37, Params(b3=4.99)), "versicolor", Params(b3=4.99))
