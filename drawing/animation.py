@@ -12,7 +12,7 @@ Gradient descent (page 6): the point sliding down the Total CE curve, its tangen
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -29,6 +29,8 @@ from drawing.figures import (
     GRADIENT,
     INK,
     PHONE_GRAPH_FRAME,
+    SLIDE_FIGURE_WIDTH,
+    SLIDE_STYLE,
     GraphFrame,
     graph_figure,
     node_name,
@@ -132,6 +134,7 @@ class Flow:
     pulse: int = 26
     mark: int = 28
     narrow: bool = False  # the status line breaks at its " · " and " = " (a phone's, a slide's column)
+    control_text: int = 16  # the play buttons' and the slider's text, in CONTROLS_HEIGHT or more under the plot
 
 
 FLOW_FRAME = GraphFrame(820, (-0.3, 12.7), top=10, bottom=CONTROLS_HEIGHT)
@@ -155,6 +158,37 @@ PHONE_FLOW = Flow(
     mark=22,
     narrow=True,
 )
+SLIDE_CONTROLS = 180  # px: a slide's play buttons and slider, their text 28 px
+
+
+def slide_flow(height: int) -> Flow:
+    """A slide's (laid out 1920 px wide, `height` px tall): the graph as on slides 1, 4 and 5, the
+    factors one under another to its right and the status line under them, every text 28 px."""
+    # The column on the right leaves the graph 30% less width: three names and a weight move.
+    names = {"orange": (1.35, 0.0), "bottom": (0.0, -1.15)}
+    weights = tuple(
+        0.4 if (s, t) == ("bottom", "orange") else w
+        for (s, t, _), w in zip(graph.WEIGHTED, graph.SLIDE.weight_at, strict=True)
+    )
+    layout = replace(
+        graph.SLIDE,
+        nodes=tuple(replace(n, label_at=names.get(n.id, n.label_at)) for n in graph.SLIDE.nodes),
+        x_range=(graph.SLIDE.x_range[0], 19.4),
+        weight_at=weights,
+    )
+    frame = GraphFrame(
+        height,
+        (-0.4, graph.SLIDE.y_range[1]),  # names under the lowest nodes keep clear of the buttons
+        top=10,
+        bottom=SLIDE_CONTROLS,
+        layout=layout,
+        style=SLIDE_STYLE,
+        width=SLIDE_FIGURE_WIDTH,
+    )
+    factors = ((16.5, 9.5), (16.5, 7.6), (16.5, 5.7))
+    return Flow(frame, factors, (16.5, 2.6), 28, 28, 36, 40, narrow=True, control_text=28)
+
+
 HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
 
 
@@ -298,7 +332,8 @@ def gradient_flow_figure(b3: float, source: str, lang: str, flow: Flow = FLOW) -
         total_name = t("total_ce", lang)
         frame(summary, set(summary), outlined, every_path, None, pieces, status, [*contributions, total], total_name)
     figure["frames"] = frames
-    _add_controls(figure["layout"], [f["name"] for f in frames], lang)
+    controls = flow.frame.bottom
+    _add_controls(figure["layout"], [f["name"] for f in frames], lang, controls=controls, size=flow.control_text)
     # Open on the last frame that shows every node's value, so a still (or a slide) shows the whole
     # story of one flower: for the total that is the last flower's; the sum's frame, where no one
     # flower's values stand, follows it.
@@ -322,14 +357,22 @@ def merged(trace: dict, update: dict) -> dict:
 
 
 def _add_controls(
-    layout: dict, names: list[str], lang: str, redraw: bool = True, first: int = 1, below: int = 6
+    layout: dict,
+    names: list[str],
+    lang: str,
+    redraw: bool = True,
+    first: int = 1,
+    below: int = 6,
+    controls: int = CONTROLS_HEIGHT,
+    size: int = 16,
 ) -> None:
     """Play at three speeds, pause, and a slider to step to any frame (forward or back).
 
     The buttons and the slider get a row each, so the slider's label never sits under a button.
     `first` numbers the slider's steps (0 where step 0 is the start, as in page 6's table); `below`
-    is the room in px left under the plot for an x-axis. The slider's own tick labels are hidden
-    (dozens of them cannot be read); its current value names the step.
+    is the room in px left under the plot for an x-axis; `controls` the room for the buttons and
+    the slider, whose text is `size` px (a slide's is larger). The slider's own tick labels are
+    hidden (dozens of them cannot be read); its current value names the step.
     """
 
     def play(ms):
@@ -345,7 +388,8 @@ def _add_controls(
         ]
 
     margin = layout["margin"]
-    margin["b"] = CONTROLS_HEIGHT + below
+    margin["b"] = controls + below
+    layout["meta"] = {**layout.get("meta", {}), "controls": controls}  # drawing.slides.box leaves them out
     plot_height = layout["height"] - margin["t"] - margin["b"]
     pause = [[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")]
     buttons = [dict(label=f"▶ {label}", method="animate", args=play(ms)) for label, ms in SPEEDS]
@@ -361,7 +405,7 @@ def _add_controls(
             xanchor="left",
             yanchor="top",
             pad=dict(t=0, r=8),
-            font=dict(size=16),
+            font=dict(size=size),
         )
     ]
     layout["sliders"] = [
@@ -369,10 +413,10 @@ def _add_controls(
             active=len(names) - 1,
             x=0.0,
             len=1.0,
-            y=-(below + 46) / plot_height,
+            y=-(below + round(size * 2.875)) / plot_height,
             yanchor="top",
             pad=dict(t=0, b=0),
-            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=17, color=INK), offset=6),
+            currentvalue=dict(prefix=f"{t('frame', lang)} ", font=dict(size=size + 1, color=INK), offset=6),
             steps=[
                 dict(
                     label=str(i + first),

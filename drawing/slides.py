@@ -89,7 +89,7 @@ def _graph_frame(page: str, view: View) -> figures.GraphFrame:
     """The graph's frame: as on a page, top to bottom on a phone, or in presentation mode as large
     as its slide leaves room for."""
     if view.present:
-        return figures.slide_graph_frame(figure_room(equations(page, view)))
+        return figures.slide_graph_frame(figure_room(slide_equations(page, view)))
     return figures.PHONE_GRAPH_FRAME if view.phone else figures.GRAPH_FRAME
 
 
@@ -183,7 +183,10 @@ def _gradient_flow(view: View) -> tuple[Chart, ...]:
     else:
         flower = animation.training_sample(source)
         gradient = explain.chain_numbers(flower.petal, flower.sepal, view.b3, source).product
-    flow = animation.PHONE_FLOW if view.phone and not view.present else animation.FLOW
+    if view.present:
+        flow = animation.slide_flow(figure_room(slide_equations("gradient_flow", view)))
+    else:
+        flow = animation.PHONE_FLOW if view.phone else animation.FLOW
     figure = animation.gradient_flow_figure(view.b3, source, view.lang, flow)
     alt = describe.flow_alt(source, gradient, view.lang)
     return (Chart("gradient_flow", f"flow_{source}", figure, alt, _graph_kind(flow.frame)),)
@@ -241,6 +244,12 @@ def equations(page: str, view: View) -> tuple[str, ...]:
     if page == "beyond_b3":
         return (explain.vector_gradient_latex(fwd.raw, fwd.probs, point.observed),)
     return ()
+
+
+def slide_equations(page: str, view: View) -> tuple[str, ...]:
+    """What a slide shows above its figure: the page's equations, but for page 7's, whose animation
+    writes them out as it plays (the room goes to its graph, 28 px text and all)."""
+    return () if page == "gradient_flow" else equations(page, view)
 
 
 def file_name(chart: Chart, view: View, frame: str = "") -> str:
@@ -308,8 +317,9 @@ def box(figure) -> Box:
     margin = {side: layout.get("margin", {}).get(side, 80) for side in ("l", "r", "t", "b")}
     height = layout["height"]
     if layout.get("sliders"):
-        height -= animation.CONTROLS_HEIGHT
-        margin["b"] -= animation.CONTROLS_HEIGHT
+        controls = (layout.get("meta") or {}).get("controls", animation.CONTROLS_HEIGHT)
+        height -= controls
+        margin["b"] -= controls
     meta = layout.get("meta") or {}
     if not meta.get("fixed_height"):
         return Box(*CHART_BOX, margin)

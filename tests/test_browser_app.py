@@ -270,8 +270,8 @@ def test_the_slides_links_and_keys_read_from_the_back_of_the_room(app_server, br
         visit.close()
 
 
-# page 9: its rotated parameter names; pages 1 and 5: the graph, drawn for its slide
-@pytest.mark.parametrize("path", ["softmax", "beyond_b3", "", "chain_rule_vi"])
+# page 9: its rotated parameter names; pages 1, 5 and 7: the graph, drawn for its slide
+@pytest.mark.parametrize("path", ["softmax", "beyond_b3", "", "chain_rule_vi", "gradient_flow"])
 def test_a_charts_slide_reads_18_px_on_a_1280x720_projector_and_shows_each_label_whole(app_server, browser, path):
     visit = Visit(browser, f"{app_server}/{path}?present=1&lang=zh", width=1280, height=720)
     try:
@@ -281,7 +281,8 @@ def test_a_charts_slide_reads_18_px_on_a_1280x720_projector_and_shows_each_label
             """() => { const svg = document.querySelector('.st-key-slide .main-svg');
                 const frame = svg.getBoundingClientRect();
                 const texts = [...svg.parentElement.querySelectorAll('svg text')];  // not the toolbar's
-                return texts.filter((e) => e.textContent.trim() && !e.closest('.modebar'))
+                const shown = (e) => parseFloat(getComputedStyle(e).fillOpacity) > 0;  // not a slider's hidden ticks
+                return texts.filter((e) => e.textContent.trim() && !e.closest('.modebar') && shown(e))
                     .map((e) => { const box = e.getBoundingClientRect(); const m = e.getScreenCTM();
                         const size = parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b);
                         return {text: e.textContent, size,

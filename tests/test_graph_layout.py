@@ -47,13 +47,19 @@ def test_the_animated_graph_has_no_misleading_geometry(source, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("source", animation.SOURCES)
-def test_a_phones_animated_graph_has_no_misleading_geometry_in_any_frame(source, lang):
-    figure = as_json(animation.gradient_flow_figure(-2.0, source, lang, animation.PHONE_FLOW))
+@pytest.mark.parametrize("screen", ["phone", "slide"])
+def test_a_phones_and_a_slides_animated_graph_have_no_misleading_geometry_in_any_frame(source, lang, screen):
+    """A phone's animation top to bottom, 340 to 480 px wide; a slide's with its 28 px text and the
+    factors in a column on the right, at the slide's width (page 7's slide has no equation above)."""
+    view = View(source=source, lang=lang, b3=-2.0, phone=screen == "phone", present=screen == "slide")
+    (chart,) = slides.charts("gradient_flow", view)
+    figure = as_json(chart.figure)
+    widths = figures.PHONE_WIDTHS if screen == "phone" else (figures.SLIDE_FIGURE_WIDTH,)
     for step in figure["frames"]:
         data = list(figure["data"])
         for index, update in zip(step["traces"], step["data"], strict=True):
             data[index] = animation.merged(data[index], update)
-        for width in figures.PHONE_WIDTHS:
+        for width in widths:
             assert problems({**figure, "data": data}, width) == [], f"{step['name']} at {width}px"
 
 

@@ -226,7 +226,7 @@ def presentation(view: View, page: str) -> None:
     screen (assets/present.js), with links to the pages before and after it, the keys, and a way out."""
     lang, index = view.lang, pages.NAMES.index(page)
     query = to_query(view)
-    lines = slides.equations(page, view)
+    lines = slides.slide_equations(page, view)
     charts = slides.charts(page, view)
     figure = slides.for_slide(charts[0], slides.figure_room(lines)) if charts else None
     if figure:  # present.js keeps the figure at this height (a number: no user text)
