@@ -25,6 +25,7 @@ for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
     col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))
 cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4))
 
+ui.pause_for_first_paint()  # the graph and numbers are drawn before the 3D surfaces, not with them
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
 # green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height, so

@@ -5,6 +5,7 @@ stays in core/, the figures and words in drawing/.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -270,6 +271,19 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
         config |= {"displayModeBar": False}
     with st.container(key=f"{item.kind}-{count}"):
         st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
+
+
+FIRST_PAINT_PAUSE = 0.04  # s: measured (bench/browser.py): with 20 ms, 3 key presses in 10 still drew both at once
+
+
+def pause_for_first_paint() -> None:
+    """Let the browser draw what the page has sent so far before a 3D figure follows.
+
+    Streamlit's frontend draws the deltas that arrive together in one React commit, and a commit
+    with a WebGL scene is painted only once the scene is drawn (about 0.25 s in software GL): a
+    short pause sends page 1's graph, equation and numbers apart, so a b3 key shows them at once
+    and green's surface follows. A sleep holds the script's thread, not a core."""
+    time.sleep(FIRST_PAINT_PAUSE)
 
 
 def page_control(widget, field: str, label: str, **kwargs):
