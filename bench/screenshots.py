@@ -27,7 +27,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from core import pages  # noqa: E402
-from harness.browser import exception_texts, launch_chromium, wait_for_app  # noqa: E402
+from harness.browser import PHONE, exception_texts, launch_chromium, wait_for_app  # noqa: E402
 from harness.servers import streamlit_server  # noqa: E402
 
 # "" is page 1, at the root URL
@@ -62,8 +62,9 @@ def shoot(browser, url: str, path: Path, size: tuple[int, int] = VIEWPORTS["1920
     from playwright.sync_api import Error as PlaywrightError
 
     phone = size[0] < 600
+    device = PHONE if phone else {}
     context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, device_scale_factor=2 if phone else 1, is_mobile=phone
+        viewport={"width": size[0], "height": size[1]}, device_scale_factor=2 if phone else 1, **device
     )
     page = context.new_page()
     console_errors: list[str] = []

@@ -27,6 +27,13 @@ CHROMIUM_MISSING = (
     "`make test` installs it (its `chromium` target runs `apt-get install chromium`); "
     "do not use `playwright install`."
 )
+# A phone's browser: touch, and a User-Agent with "Mobi", which the app draws the graph top to bottom for.
+PHONE = {
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/131.0 Mobile Safari/537.36",
+}
 APP_READY_TIMEOUT = 30.0
 
 APP_SELECTOR = '[data-testid="stApp"]'

@@ -3,7 +3,7 @@
 import pytest
 
 from drawing.i18n import TEXT
-from harness.browser import EXCEPTION_SELECTOR, exception_texts, wait_for_app
+from harness.browser import EXCEPTION_SELECTOR, PHONE, exception_texts, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -11,14 +11,9 @@ FIGURE_BOXES = '[class*="st-key-graph-"], [class*="st-key-chart-"], [class*="st-
 SLIDER_LABEL = ".js-plotly-plot .slider-container .slider-group > text.slider-label"
 
 
-PHONE_AGENT = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
-)
-
-
 def open_page(browser, url: str, width: int = 1280, height: int = 720, phone: bool = False):
     """The page in a browser of its own; `phone`: a phone's browser (touch, and its User-Agent)."""
-    device = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_AGENT} if phone else {}
+    device = PHONE if phone else {}
     context = browser.new_context(viewport={"width": width, "height": height}, **device)
     page = context.new_page()
     page.goto(url)
