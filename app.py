@@ -11,5 +11,6 @@ st.session_state.page_sidebar = st.sidebar.container()  # a page's own controls,
 view = ui.sidebar()
 st.session_state.current_view = view
 page = ui.navigation(view, links)
+ui.note_page(page.url_path or pages.ALL[0].name)
 classroom.pace_prompt(view, page.url_path or pages.ALL[0].name)
 page.run()

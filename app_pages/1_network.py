@@ -25,13 +25,26 @@ for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
     col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))
 cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4))
 
-ui.pause_for_first_paint()  # the graph and numbers are drawn before the 3D surfaces, not with them
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
-# green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height, so
-# green's column is as wide as one of the pair's scenes with its own margins.
-inputs, output = st.columns([2, 1.15], gap="small")
-with inputs:
-    ui.chart(surfaces, view)
-with output:
-    ui.chart(green, view)
+
+
+@st.fragment
+def three_d(surfaces, green, view, opening: bool, token: str) -> None:
+    """The 3D surfaces. On opening the page they wait until the browser has drawn the rest (their
+    three WebGL scenes held it back by 2 s); a b3 change redraws green's alone, just after the rest."""
+    if opening and not ui.after_paint(token):
+        st.container(height=slides.figure_height(surfaces.figure), border=False)  # their room, kept
+        return
+    # green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height,
+    # so green's column is as wide as one of the pair's scenes with its own margins.
+    inputs, output = st.columns([2, 1.15], gap="small")
+    with inputs:
+        ui.chart(surfaces, view)
+    with output:
+        ui.chart(green, view)
+
+
+if not ui.arrived():
+    ui.pause_for_first_paint()  # the graph and numbers are drawn before green's surface, not with it
+three_d(surfaces, green, view, ui.arrived(), f"{view.flower}:{view.b3}:{lang}")

@@ -207,3 +207,18 @@ def test_presentation_mode_shows_each_page_as_one_slide(page):
     exit_button.click().run()
     assert "present" not in at.query_params and not at.session_state.view.present
     assert len(figures(at)) >= page_figures  # the page itself shows at least the slide's figure
+
+
+def test_page_1_sends_its_3d_surfaces_after_the_rest_when_opened():
+    """Opening page 1 sends the graph, the equations and the numbers; the 3D surfaces wait for the
+    browser's report that it drew them (ui.after_paint), held in their room meanwhile. The next run
+    (a b3 change, or the report's) sends all three charts."""
+    at = open_app(flower="virginica", b3="0.5")
+    names = [f["layout"].get("meta", {}) for f in figures(at)]
+    assert len(names) == 1 and names[0].get("fixed_height"), "the graph alone"
+    assert at.session_state.arrived
+    at.run()
+    assert not at.session_state.arrived
+    sent = figures(at)
+    assert len(sent) == 3
+    assert [len(f["data"]) for f in sent[1:]] == [4, 2], "blue and orange's surfaces, then green's"

@@ -276,6 +276,18 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
 FIRST_PAINT_PAUSE = 0.04  # s: measured (bench/browser.py): with 20 ms, 3 key presses in 10 still drew both at once
 
 
+def note_page(name: str) -> None:
+    """Record the page this run shows: `arrived()` is true on its first run after another page or
+    a fresh open (app.py calls this every run; a fragment's run leaves it as it was)."""
+    state = st.session_state
+    state.arrived = state.get("page_shown") != name
+    state.page_shown = name
+
+
+def arrived() -> bool:
+    return st.session_state.get("arrived", True)
+
+
 def pause_for_first_paint() -> None:
     """Let the browser draw what the page has sent so far before a 3D figure follows.
 
@@ -284,6 +296,20 @@ def pause_for_first_paint() -> None:
     short pause sends page 1's graph, equation and numbers apart, so a b3 key shows them at once
     and green's surface follows. A sleep holds the script's thread, not a core."""
     time.sleep(FIRST_PAINT_PAUSE)
+
+
+_painted = st.components.v2.component("softmax_painted", js=(ASSETS / "painted.js").read_text())
+
+
+def after_paint(token: str) -> bool:
+    """Whether the browser has drawn the page sent with `token` (inside a fragment: its report
+    reruns the fragment alone). The pause above is too short for a page's opening, when the browser
+    is busy for a second: there, three WebGL scenes held the graph back by 2 s in software GL."""
+    return _painted(data=token, key="painted", on_painted_change=_ignore, height=0).painted == token
+
+
+def _ignore() -> None:
+    pass
 
 
 def page_control(widget, field: str, label: str, **kwargs):
