@@ -310,14 +310,16 @@ class Spot(NamedTuple):
 SURFACES = ("blue", "orange", "green")  # green = blue + orange + b3
 
 
-def surfaces_figure(point, b3: float, lang: str, panels: tuple[str, ...] = SURFACES, steps: int = 41) -> dict:
+def surfaces_figure(
+    point, b3: float, lang: str, panels: tuple[str, ...] = SURFACES, steps: int = 41, stacked: bool = False
+) -> dict:
     """StatQuest's blue, orange and green (= blue + orange + b3) surfaces over (petal, sepal), the
     `panels` of them side by side.
 
     Only green and the flower's points change with the view: blue and orange do not depend on b3,
     so a figure of those two is the same for every b3 (page 1 draws green apart, so that a b3
-    change redraws one 3D scene, not three)."""
-    figure = _filled(_surfaces_skeleton(lang, steps, panels))
+    change redraws one 3D scene, not three). `stacked`: one under another (a phone's narrow screen)."""
+    figure = _filled(_surfaces_skeleton(lang, steps, panels, stacked))
     live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
     data = figure["data"]  # traces: each panel's surface, then its point
     for i, panel in enumerate(panels):
@@ -330,8 +332,8 @@ def surfaces_figure(point, b3: float, lang: str, panels: tuple[str, ...] = SURFA
 
 
 @lru_cache(maxsize=16)
-def _surfaces_skeleton(lang: str, steps: int, panels: tuple[str, ...]) -> str:
-    return _skeleton(_draw_surfaces(Spot(0.0, 0.0), 0.0, lang, steps, panels))
+def _surfaces_skeleton(lang: str, steps: int, panels: tuple[str, ...], stacked: bool = False) -> str:
+    return _skeleton(_draw_surfaces(Spot(0.0, 0.0), 0.0, lang, steps, panels, stacked))
 
 
 def _surface_grid(steps: int):
@@ -366,7 +368,9 @@ def _surface_titles(b3: float, lang: str) -> tuple[str, str, str]:
     )
 
 
-def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[str, ...] = SURFACES) -> go.Figure:
+def _draw_surfaces(
+    point, b3: float, lang: str, steps: int = 41, shown: tuple[str, ...] = SURFACES, stacked: bool = False
+) -> go.Figure:
     """The surfaces figure of the `shown` panels, drawn and checked by plotly."""
     from plotly.subplots import make_subplots
 
@@ -380,14 +384,16 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[st
         strict=True,
     )
     panels = tuple(panel for name, panel in zip(SURFACES, every, strict=True) if name in shown)
+    n = len(panels)
     fig = make_subplots(
-        rows=1,
-        cols=len(panels),
-        specs=[[{"type": "surface"}] * len(panels)],
+        rows=n if stacked else 1,
+        cols=1 if stacked else n,
+        specs=[[{"type": "surface"}] for _ in panels] if stacked else [[{"type": "surface"}] * n],
         subplot_titles=[p[3] for p in panels],
         horizontal_spacing=0.01,
     )
-    for col, (z, z_here, colour, _) in enumerate(panels, start=1):
+    for place, (z, z_here, colour, _) in enumerate(panels, start=1):
+        row, col = (place, 1) if stacked else (1, place)
         fig.add_trace(
             go.Surface(
                 x=axis,
@@ -400,7 +406,7 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[st
                 hovertemplate=f"{t('petal', lang)} %{{x:.2f}}<br>{t('sepal', lang)} %{{y:.2f}}"
                 "<br>%{z:.3f}<extra></extra>",
             ),
-            row=1,
+            row=row,
             col=col,
         )
         fig.add_trace(
@@ -412,7 +418,7 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[st
                 marker=dict(size=6, color=INK, symbol="circle", line=dict(color="white", width=2)),
                 hovertemplate=f"{t('current_flower', lang)}: %{{z:.3f}}<extra></extra>",
             ),
-            row=1,
+            row=row,
             col=col,
         )
     tick = dict(tickfont=dict(size=13), tickvals=[0, 0.5, 1], title_font=dict(size=15))
@@ -430,17 +436,21 @@ def _draw_surfaces(point, b3: float, lang: str, steps: int = 41, shown: tuple[st
         aspectmode="manual",
         aspectratio=dict(x=1, y=1, z=0.85),
     )
-    scenes, n = {}, len(panels)
-    for i in range(n):
-        scenes["scene" + (str(i + 1) if i else "")] = scene | dict(
-            domain=dict(x=[i / n + 0.005, (i + 1) / n - 0.005], y=[0, 0.9])
+    scenes = {}
+    for i in range(n):  # side by side, each under its title; or one under another
+        x, y = (
+            ([0, 1], [(n - 1 - i) / n, (n - i - 0.1) / n])
+            if stacked
+            else ([i / n + 0.005, (i + 1) / n - 0.005], [0, 0.9])
         )
+        scenes["scene" + (str(i + 1) if i else "")] = scene | dict(domain=dict(x=x, y=y))
     fig.update_layout(**scenes)
-    for annotation, (_, _, colour, _) in zip(fig.layout.annotations, panels, strict=True):
+    for i, (annotation, (_, _, colour, _)) in enumerate(zip(fig.layout.annotations, panels, strict=True)):
         annotation.font = dict(size=17, color=LABEL_INK.get(colour, INK))
-        annotation.y = 1.0
+        annotation.y = (n - i) / n if stacked else 1.0
         annotation.yanchor = "top"
-    base_layout(fig, 380, axes=False)  # 3D scenes scale with their height: this fits a scene 255 px wide
+    # 3D scenes scale with their height: 380 px fits a scene 255 px wide
+    base_layout(fig, 380 * (n if stacked else 1), axes=False)
     fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
 

@@ -73,7 +73,7 @@ def _network(view: View) -> tuple[Chart, ...]:
             describe.graph_alt(values, point.observed, lang),
             _graph_kind(frame),
         ),
-        _blue_and_orange(point, lang),
+        _blue_and_orange(point, lang, view.phone and not view.present),
         Chart(
             "network",
             "green",
@@ -99,16 +99,16 @@ def _graph_kind(frame: figures.GraphFrame) -> str:
 
 
 @lru_cache(maxsize=64)
-def _blue_and_orange(point, lang: str) -> Chart:
+def _blue_and_orange(point, lang: str, stacked: bool = False) -> Chart:
     """Page 1's blue and orange surfaces, which do not depend on b3: one chart per flower and
-    language, shared by every b3's view."""
+    language, shared by every b3's view; on a phone one under the other."""
     fwd = forward(point.petal, point.sepal, Params())
     return Chart(
         "network",
         "surfaces",
-        figures.surfaces_figure(point, 0.0, lang, ("blue", "orange")),
+        figures.surfaces_figure(point, 0.0, lang, ("blue", "orange"), stacked=stacked),
         describe.surfaces_alt(fwd.blue, fwd.orange, lang),
-        "wide",
+        "surface" if stacked else "wide",
         with_b3=False,
     )
 

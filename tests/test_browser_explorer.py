@@ -348,3 +348,20 @@ def test_a_b3_change_redraws_green_s_surface_and_leaves_blue_and_orange_as_they_
         assert kept, "blue and orange's chart is the same element after a b3 change"
     finally:
         page.context.close()
+
+
+def test_on_a_phone_page_1s_surfaces_stand_one_under_another_inside_the_screen(app_server, browser):
+    page = open_page(browser, f"{app_server}/?b3=-2&flower=virginica", width=390, height=844, phone=True)
+    try:
+        page.wait_for_function(
+            "document.querySelectorAll('[class*=\"st-key-surface-\"] .js-plotly-plot .main-svg').length >= 2",
+            timeout=30_000,
+        )
+        boxes = page.evaluate(
+            f"""[...document.querySelectorAll('{FIGURE_BOXES}, [class*="st-key-surface-"], [class*="st-key-tall-"]')]
+                .map((box) => ({{name: box.className, scrolls: box.scrollWidth > box.clientWidth + 1,
+                                right: box.getBoundingClientRect().right}}))"""
+        )
+        assert len(boxes) == 3 and not any(box["scrolls"] or box["right"] > 390 for box in boxes), boxes
+    finally:
+        page.context.close()
