@@ -11,6 +11,7 @@ st.session_state.page_sidebar = st.sidebar.container()  # a page's own controls,
 view = ui.sidebar()
 st.session_state.current_view = view
 page = ui.navigation(view, links)
-ui.note_page(page.url_path or pages.ALL[0].name)
-classroom.pace_prompt(view, page.url_path or pages.ALL[0].name)
+here = page.url_path or pages.ALL[0].name
+ui.note_page(here)
+classroom.pace_prompt(view, here)
 page.run()

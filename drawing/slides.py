@@ -30,9 +30,8 @@ class Chart:
     name: str  # the figure, within its page ("graph", "surfaces", "flow_total", ...)
     figure: dict  # a plotly figure dict (drawing.figures, drawing.animation)
     alt: str  # what a screen reader says of it
-    kind: str = (
-        "chart"  # its box on the page: "graph", "tall" (a phone's graph), "wide" (3D surfaces), "surface" or "chart"
-    )
+    # its box on the page: "graph", "tall" (a phone's graph), "wide" (3D surfaces), "surface" or "chart"
+    kind: str = "chart"
     with_b3: bool = True  # whether it shows b3 (blue's and orange's surfaces do not): its file name says it
 
     @cached_property
