@@ -1,6 +1,7 @@
 # The app in one container: `docker build -t softmax-ce .` then `docker run -p 8501:8501 softmax-ce`
-# (or podman). It serves server.py with the repo's .streamlit/config.toml, as `make run` does, on
-# all interfaces of the container. For several replicas behind nginx see deploy/nginx.conf.
+# (or podman). It runs what `make serve` runs (deploy/serve.py): one replica of server.py per core
+# the container may use, behind nginx on port 8501, sharing one class store; `docker stop` stops
+# them all. `-e WORKERS=1` for one replica; `--cpus` bounds the cores it sees.
 ARG PYTHON_IMAGE=python:3.11-slim
 FROM ${PYTHON_IMAGE}
 
@@ -9,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
+
+# nginx in front of the replicas (Debian's package; its own service is never started).
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends nginx \
+    && rm -rf /var/lib/apt/lists/*
 
 # The runtime requirements only (no test, lint or slide-export packages), in a venv owned by root.
 COPY requirements.txt /tmp/requirements.txt
@@ -31,4 +37,5 @@ EXPOSE 8501
 # No curl in a slim image: Python asks Streamlit's own health endpoint.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4); sys.exit(0 if r.read().strip() == b'ok' else 1)"]
-CMD ["streamlit", "run", "server.py", "--server.port", "8501", "--server.address", "0.0.0.0"]
+# The supervisor is PID 1 and gets docker stop's SIGTERM. Replicas: -e WORKERS=n (default: the cores).
+CMD ["python", "-m", "deploy.serve", "--port", "8501"]

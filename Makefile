@@ -1,8 +1,10 @@
-# Quick start: `make run` serves the app on $(PORT); `make test` installs what the tests need and runs them;
+# Quick start: `make run` serves the app on $(PORT) (one process: a student's laptop); `make serve` hosts it
+# for a class, $(WORKERS) replicas (default: one per core) behind nginx on $(PORT); `make test` installs what the tests need and runs them;
 # `make slides OUT=folder` exports every figure as 16:9 PNG and SVG slides; `make bench` measures the
 # server per rerun, a class of 40 and of 100 (and one flooding client), a class of 100 answering page 8 under the
 # teacher's dashboard, one hostile client against class mode, and the browser (about 27 min).
 PORT ?= 8501
+WORKERS ?= $(shell nproc)
 OUT ?= slides
 BENCH_OUT ?= bench-results
 PYTHON ?= python3
@@ -11,7 +13,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium nginx postgresql slides bench clean
+.PHONY: run serve test lint chromium nginx postgresql slides bench clean
 
 $(VENV)/runtime.stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,12 +35,17 @@ $(VENV)/dev.stamp: $(VENV)/slides.stamp requirements-dev.txt
 run: $(VENV)/runtime.stamp
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
+# Replicas share the class store: SOFTMAX_DATABASE_URL if set, else the one SQLite file classes.sqlite.
+# Ctrl-C stops nginx and every replica.
+serve: $(VENV)/runtime.stamp nginx
+	$(PY) -m deploy.serve --workers $(WORKERS) --port $(PORT)
+
 # Debian's chromium for the browser tests, and CJK fonts so Chinese pages render (not as boxes).
 chromium:
 	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# Debian's nginx, for the replicas test (tests/test_replicas.py runs deploy/nginx.conf).
+# Debian's nginx, for `make serve` and its test (tests/test_replicas.py runs deploy/serve.py).
 nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }

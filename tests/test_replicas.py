@@ -1,9 +1,10 @@
-"""deploy/nginx.conf for real: two replicas of the app (`streamlit run server.py`) behind Debian's
-nginx, sticky by cookie.
+"""`make serve` for real (`python -m deploy.serve --workers 2`): two replicas of the app behind
+Debian's nginx with deploy/nginx.conf, sticky by cookie, one class store.
 
 Students are spread over both replicas and each stays on its own. Then one replica dies: the
 students on the other go on in their sessions, and those of the dead one reconnect through nginx,
-with the same cookie, to the live one, where a new session restores their exact view from the URL.
+with the same cookie, to the live one, where a new session restores their exact view from the URL;
+the supervisor starts the dead one again, and SIGTERM stops everything.
 Shown over Streamlit's websocket protocol (harness/stream.py), and in Debian's chromium, whose
 frontend reconnects by itself; the tab's next run, the first of its new session, draws the view of
 its URL.
@@ -22,11 +23,12 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -38,12 +40,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 import store
+from deploy.serve import healthy
 from drawing.i18n import TEXT
 from guard import ids
 from harness.browser import app_state, exception_texts, wait_for_app
-from harness.nginx import nginx
 from harness.postgres import fresh_database
-from harness.servers import AppServer, free_port, streamlit_server
+from harness.servers import REPO_ROOT, free_port
 from harness.stream import Render, Student
 
 pytestmark = pytest.mark.browser
@@ -95,49 +97,95 @@ def http(url: str, method: str = "GET", headers: dict | None = None) -> Reply:
         return Reply(error.code, error.headers, error.read())
 
 
+READY = re.compile(r"serve: (\d+) replicas behind nginx on (http://\S+) \(nginx's files in (\S+)\)")
+STARTED = re.compile(r"serve: replica (127\.0\.0\.1:\d+) pid (\d+)")
+
+
 @dataclass
 class Deployment:
+    """`python -m deploy.serve` (what `make serve` runs) as a hosting admin starts it, and what it says."""
+
     url: str
-    replicas: dict[str, AppServer]  # "127.0.0.1:port" -> its server
-    folder: Path
-    database: str  # the PostgreSQL database both replicas keep their classes in
+    process: subprocess.Popen
+    log_path: Path
+    folder: Path  # nginx's files
+    database: str  # the class store every replica shares
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def pids(self) -> dict[str, list[int]]:
+        """Each replica's address and its processes' ids, in the order they were started."""
+        started: dict[str, list[int]] = {}
+        for address, pid in STARTED.findall(self.log()):
+            started.setdefault(address, []).append(int(pid))
+        return started
+
+    @property
+    def replicas(self) -> set[str]:
+        return set(self.pids())
 
     def kill(self, address: str) -> None:
         """The replica dies at once (SIGKILL to its process group): no goodbye to its websockets."""
-        process = self.replicas[address].process
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        pid = self.pids()[address][-1]
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while healthy(f"http://{address}"):
+            assert time.monotonic() < deadline, f"{address} still answers after SIGKILL"
+            time.sleep(0.05)
+
+    def started_again(self, address: str, timeout: float = 90) -> int:
+        """Wait for the supervisor to have started the replica again and for it to answer; its new pid."""
+        deadline = time.monotonic() + timeout
+        while len(self.pids().get(address, ())) < 2 or not healthy(f"http://{address}"):
+            assert time.monotonic() < deadline, f"{address} was not started again:\n{self.log()[-3000:]}"
+            time.sleep(0.2)
+        return self.pids()[address][-1]
 
     def other(self, address: str) -> str:
-        (other,) = set(self.replicas) - {address}
+        (other,) = self.replicas - {address}
         return other
 
     def nginx_log(self) -> str:
-        return "\n".join(
-            (self.folder / name).read_text(errors="replace")[-3000:]
-            for name in ("error.log", "nginx.out")
-            if (self.folder / name).exists()
-        )
+        return (self.folder / "error.log").read_text(errors="replace")[-3000:]
+
+    def stop(self) -> int:
+        """SIGTERM, as `docker stop` or systemd sends: the supervisor's exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
 
 
 @pytest.fixture
-def deployment(tmp_path, postgres_url) -> Iterator[Deployment]:
-    """Two replicas, each `streamlit run server.py` on its own port, behind nginx on a third, both
-    keeping their classes in one PostgreSQL database."""
-    database = fresh_database(postgres_url, "replicas")
-    env = {"SOFTMAX_DATABASE_URL": database}
-    with contextlib.ExitStack() as stack:
-        with ThreadPoolExecutor(2) as pool:  # both start at once; each is stopped by the stack
-            servers = list(pool.map(lambda _: stack.enter_context(streamlit_server(env=env)), range(2)))
-        listen = free_port()
-        stack.enter_context(nginx(tmp_path, listen, [server.port for server in servers]))
-        yield Deployment(
-            url=f"http://127.0.0.1:{listen}",
-            replicas={f"127.0.0.1:{server.port}": server for server in servers},
-            folder=tmp_path,
-            database=database,
-        )
+def deployment(request, tmp_path, postgres_url) -> Iterator[Deployment]:
+    """`python -m deploy.serve --workers 2`: two replicas behind nginx, keeping their classes in one
+    PostgreSQL database, or (parametrized "sqlite") in one SQLite file, the default of `make serve`."""
+    if getattr(request, "param", "postgresql") == "sqlite":
+        database = f"sqlite:///{tmp_path / 'classes.sqlite'}"
+    else:
+        database = fresh_database(postgres_url, "replicas")
+    port, log_path = free_port(), tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.serve", "--workers", "2", "--port", str(port), "--address", "127.0.0.1"],
+            cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "SOFTMAX_DATABASE_URL": database}, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (ready := READY.search(log_path.read_text(errors="replace"))):
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text(errors="replace")
+            time.sleep(0.2)
+        assert ready[2] == f"http://127.0.0.1:{port}"
+        yield Deployment(ready[2], process, log_path, Path(ready[3]), database)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
 
 
 def query(view: tuple[str, str, str]) -> str:
@@ -239,18 +287,40 @@ def test_students_stay_on_their_replica_and_those_of_a_dead_one_get_their_view_b
             with pytest.raises(ConnectionClosed):
                 pupil.student.rerun()
             pupil.student.close()
-            assert pupil.connect(deployment.url) == live
+            # nginx sends it to the live replica; had the supervisor already started the dead one
+            # again, there (a new process: a new session either way).
+            assert pupil.connect(deployment.url) in (live, dead)
             back = pupil.student.rerun()
             check_render(back, pupil.view)
             assert charts(back) == charts(pupil.first), "the same charts with the same live values"
         pupil.student.close()
-    assert "connect() failed (111: Connection refused) while connecting to upstream" in deployment.nginx_log()
+
+    # The supervisor starts the dead replica again on its port; once nginx tries it again (after
+    # fail_timeout), its browsers' cookies lead them back to it, where their link's view is drawn.
+    deployment.started_again(dead)
+    pupil = next(p for p in pupils if p.replica == dead)
+    deadline = time.monotonic() + 30
+    while http(f"{deployment.url}/_stcore/health", headers=pupil.cookie).replica != dead:
+        assert time.monotonic() < deadline, "nginx does not send the dead replica's browsers back to it"
+        time.sleep(0.5)
+    assert pupil.connect(deployment.url) == dead
+    check_render(pupil.student.rerun(), pupil.view)
+    pupil.student.close()
+    assert "exited with code -9; starting it again" in deployment.log()
+
+    # SIGTERM stops nginx and both replicas, and the supervisor exits 0.
+    pids = [pid for started in deployment.pids().values() for pid in started]
+    assert deployment.stop() == 0, deployment.log()[-3000:]
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids), "a replica outlived the supervisor"
+    assert not healthy(deployment.url) and not any(healthy(f"http://{address}") for address in deployment.replicas)
+    assert "serve: stopped" in deployment.log()
 
 
+@pytest.mark.parametrize("deployment", ["sqlite"], indirect=True)
 def test_students_on_both_replicas_answer_into_one_dashboard(deployment):
     """A class spans the replicas: sticky sessions keep each student on one, and the students of
-    both answer page 8 into the one PostgreSQL database the teacher's dashboard reads, through
-    either replica."""
+    both answer page 8 into the one class store the teacher's dashboard reads, through either
+    replica: here the SQLite file `make serve` shares between its replicas by default."""
     engine = create_engine(deployment.database)
     classes = store.Store(engine)
     classes.migrate()  # as the first replica to open the database would
@@ -372,7 +442,8 @@ def test_a_browser_tab_whose_replica_dies_reconnects_by_itself_to_its_view(deplo
         while len(sockets.replicas()) < 2 or app_state(page)["connection"] != "CONNECTED":
             assert time.monotonic() < deadline, f"no reconnect: {sockets.replicas()}, {app_state(page)}"
             page.wait_for_timeout(100)
-        assert sockets.replicas() == [home, live]
+        assert sockets.replicas()[0] == home and sockets.replicas()[1] in (live, home)  # home only if started again
+        live = sockets.replicas()[1]
         # Reconnected while idle, Streamlit's frontend asks for no run (it expects its old session
         # back): the tab keeps showing its view, at its URL.
         assert page.evaluate(DRAWN_NAMES) == chart_names(view)
