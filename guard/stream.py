@@ -5,11 +5,13 @@ client from sending whatever it likes there. Measured before this guard: 20 reru
 one client pushed another student's rerun from 0.2 s to 66 s, an 18 MB message cost 4 s of CPU,
 and any client could clear every cache of the server (`clear_cache`). Per connection:
 
-- a rerun starts only when the last one has finished, at least MIN_INTERVAL after it started,
-  and, after a burst of RERUN_BURST, at RERUN_RATE a second at most; one asked for meanwhile
-  waits, and a newer one replaces it (each carries every widget's value, so the latest loses
-  nothing; but a fragment's rerun, such as a dashboard's timer, that replaces a waiting run of the
-  whole app becomes one: `merge_reruns`): a flood costs the server one run a second;
+- a rerun starts only when the last one has finished and at least MIN_INTERVAL after it started;
+  one asked for meanwhile waits, and a newer one replaces it (each carries every widget's value,
+  so the latest loses nothing; but a fragment's rerun, such as a dashboard's timer, that replaces a
+  waiting run of the whole app becomes one: `merge_reruns`). A flood costs the server what a
+  student dragging a slider costs, four runs a second at most, one at a time; and a student
+  dragging one sees the value they stopped at within MIN_INTERVAL plus one run, however long the
+  drag (a budget of one run a second after a burst of ten, before, made that up to a second);
 - a message larger than MAX_MESSAGE closes the connection (the app's own are under 2 KB);
 - `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
@@ -30,7 +32,6 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from guard.bucket import TokenBucket
 
 MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
-RERUN_RATE, RERUN_BURST = 1.0, 10  # reruns a second after a burst: a held arrow key updates once a second
 RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer holds reruns back
 MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
 RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
@@ -40,16 +41,13 @@ STREAM_PATH = "/_stcore/stream"
 
 
 class RerunGate:
-    """One connection's reruns: one at a time, MIN_INTERVAL apart, RERUN_RATE a second after a
-    burst, the latest kept while waiting."""
+    """One connection's reruns: one at a time, MIN_INTERVAL apart, the latest kept while waiting."""
 
     def __init__(self, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
-                 clock: Callable[[], float] = time.monotonic, rate: float = RERUN_RATE,
-                 burst: int = RERUN_BURST, merge: Callable = lambda earlier, later: later,
+                 clock: Callable[[], float] = time.monotonic, merge: Callable = lambda earlier, later: later,
                  holds: Callable = lambda message: True):  # fmt: skip
         self.min_interval, self.run_timeout, self.clock, self.merge = min_interval, run_timeout, clock, merge
         self.holds = holds  # whether the server surely reports the end of this rerun
-        self.budget = TokenBucket(rate, burst, clock)
         self.pending = None
         self.started = -math.inf  # when the last released rerun started
         self.running = False
@@ -68,7 +66,6 @@ class RerunGate:
         if self.pending is None or self.wait() > 0:
             return []
         message, self.pending = self.pending, None
-        self.budget.take()
         self.started, self.running = self.clock(), self.holds(message)
         return [message]
 
@@ -77,7 +74,7 @@ class RerunGate:
         since = self.clock() - self.started
         if self.running and since < self.run_timeout:
             return self.run_timeout - since
-        return max(0.0, self.min_interval - since, self.budget.wait())
+        return max(0.0, self.min_interval - since)
 
 
 def _back_msg(data: bytes) -> BackMsg:

@@ -83,16 +83,30 @@ def test_reruns_start_at_least_the_interval_apart_even_when_runs_are_quick():
     assert gate.release() == [2]
 
 
-def test_after_a_burst_reruns_start_at_the_rate():
+def test_a_dragged_slider_shows_the_value_it_stopped_at_within_the_interval_however_long_the_drag():
+    """An arrow key held for 20 s (30 changes a second), each run taking 60 ms, in steps of 1 ms:
+    runs start MIN_INTERVAL apart all along (a flood gets no more), and the value the key stopped
+    at starts running within MIN_INTERVAL of its change, after 20 s as after the first second."""
     clock = Clock()
-    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock, rate=1.0, burst=3)
-    for step in range(3):
-        assert gate.offer(step) == [step]
-        clock.now += 0.25
-        gate.finished()
-    assert gate.offer("fourth") == [] and 0 < gate.wait() <= 1.0, "the burst is spent"
-    clock.now += gate.wait()
-    assert gate.release() == ["fourth"]
+    gate = RerunGate(min_interval=0.25, run_timeout=15, clock=clock)
+    starts, ends, last_change = [], None, None
+    for tick in range(21_000):  # the key is held for the first 20 s
+        clock.now = 100 + tick / 1000
+        released = []
+        if ends is not None and clock.now >= ends:
+            released, ends = gate.finished(), None
+        if tick < 20_000 and tick % 33 == 0:
+            released += gate.offer(tick)
+            last_change = (clock.now, tick)
+        released += gate.release()  # the guard's timer, once it falls due
+        for value in released:
+            starts.append((clock.now, value))
+            ends = clock.now + 0.06
+    times = [at for at, _ in starts]
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.25 - 1e-9
+    assert len(starts) <= 20 * 4 + 1
+    assert starts[-1][1] == last_change[1], "the last value is run"
+    assert starts[-1][0] - last_change[0] <= 0.25 + 1e-9
 
 
 def test_a_run_that_never_reports_its_end_stops_holding_reruns_back():
