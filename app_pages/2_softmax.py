@@ -38,7 +38,7 @@ shift = ui.page_control(
     st.slider, "shift", t("shift_label", lang), min_value=SHIFT_RANGE[0], max_value=SHIFT_RANGE[1], step=10.0
 )
 demo = explain.shift_demo(raw, shift)
-st.dataframe(
+ui.table(
     [
         {
             t("species", lang): t(f"species_{name}", lang),
@@ -48,7 +48,6 @@ st.dataframe(
         }
         for name, shifted, naive, stable in demo
     ],
-    hide_index=True,
     width="stretch",
 )
 st.caption(t("shift_caption", lang))

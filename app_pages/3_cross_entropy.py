@@ -17,7 +17,7 @@ for line in explain.cross_entropy_latex(point.observed, lang):
     st.latex(line)
 
 st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
-st.dataframe(
+ui.table(
     [
         {
             t("species", lang): t(f"species_{r.species}", lang),
@@ -28,7 +28,6 @@ st.dataframe(
         }
         for r in rows
     ],
-    hide_index=True,
     width="stretch",
 )
 st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3)), lang))

@@ -50,7 +50,7 @@ with plot:
     ui.chart(total_ce_chart, view)
 
 st.subheader(t("path_title", lang))
-st.dataframe(
+ui.table(
     [
         {
             t("step", lang): i,
@@ -60,7 +60,6 @@ st.dataframe(
         }
         for i, s in enumerate(path)
     ],
-    hide_index=True,
     width="stretch",
     height="content",
 )

@@ -2,7 +2,7 @@ import streamlit as st
 
 import ui
 from core import derivation
-from core.gradients import finite_difference_gradients, param_gradients
+from core.gradients import both_ways
 from core.latex import fmt, pmatrix
 from core.network import Params, forward
 from drawing import slides
@@ -30,11 +30,10 @@ st.latex(r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian))
 st.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
 
 st.subheader(t("all_gradients_title", lang))
-exact = param_gradients(point.petal, point.sepal, point.observed, params)
-numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+exact, numeric = both_ways(point.petal, point.sepal, point.observed, params)
 (gradients,) = slides.charts("beyond_b3", view)
 ui.chart(gradients, view)
-st.dataframe(
+ui.table(
     [
         {
             t("parameter", lang): name,
@@ -45,7 +44,6 @@ st.dataframe(
         }
         for name in exact
     ],
-    hide_index=True,
     width="stretch",
     height="content",
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from functools import lru_cache
+from types import MappingProxyType
 
 from core.network import PARAM_NAMES, SHORT, STATQUEST, Params, forward
 from core.softmax import cross_entropy, grad_raw
@@ -39,3 +41,12 @@ def finite_difference_gradients(
 
     values = asdict(params)
     return {n: (ce(n, values[n] + h) - ce(n, values[n] - h)) / (2 * h) for n in PARAM_NAMES}
+
+
+@lru_cache(maxsize=1024)
+def both_ways(petal: float, sepal: float, observed, params: Params = STATQUEST) -> tuple:
+    """(backprop, central differences), each read-only: page 9's table and figure show both for a
+    view, and every student at that view shares them."""
+    exact = param_gradients(petal, sepal, observed, params)
+    numeric = finite_difference_gradients(petal, sepal, observed, params)
+    return MappingProxyType(exact), MappingProxyType(numeric)

@@ -10,12 +10,12 @@ come from it, and the tests hold every filled figure equal to it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import orjson
 import plotly.graph_objects as go
 
 from core.latex import fmt
@@ -106,7 +106,7 @@ def _skeleton(figure: go.Figure) -> str:
 
 def _filled(skeleton: str) -> dict:
     """A fresh copy of a skeleton: the caller may fill and change it freely."""
-    return json.loads(skeleton)
+    return orjson.loads(skeleton)
 
 
 def base_layout(fig: go.Figure, height: int, axes: bool = True) -> go.Figure:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from core.gradients import finite_difference_gradients, param_gradients
+from core.gradients import both_ways
 from core.latex import fmt
 from core.network import Params, forward
 from core.training import d_total_ce_d_b3, descend, total_ce
@@ -193,8 +193,7 @@ def _gradient_flow(view: View) -> tuple[Chart, ...]:
 
 def _beyond_b3(view: View) -> tuple[Chart, ...]:
     point, params = flower_point(view), Params(b3=view.b3)
-    exact = param_gradients(point.petal, point.sepal, point.observed, params)
-    numeric = finite_difference_gradients(point.petal, point.sepal, point.observed, params)
+    exact, numeric = both_ways(point.petal, point.sepal, point.observed, params)
     figure = figures.gradients_figure(exact, numeric, view.lang)
     return (Chart("beyond_b3", "gradients", figure, describe.gradients_alt(exact, view.lang)),)
 

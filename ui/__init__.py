@@ -5,6 +5,7 @@ stays in core/, the figures and words in drawing/.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 # figure and returns a module another thread is still importing, so a class of first sessions on
 # a fresh server raced into "partially initialized module 'pandas'" (seen by bench/load.py --cold).
 import pandas  # noqa: F401
+import pyarrow
 import streamlit as st
 
 from core import derivation, pages
@@ -175,17 +177,21 @@ def page_assets(lang: str, present: bool) -> None:
 
     Only fixed text from assets/ and a language tag from HTML_LANG reach the page: no user text.
     """
-    st.html(f"<style>{STYLE}{PRESENT_STYLE if present else ''}</style>")
-    st.html(
-        f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>',
-        unsafe_allow_javascript=True,
-    )
+    st.html(_ASSETS[lang, present], unsafe_allow_javascript=True)  # one element: each costs every rerun
+
+
+_ASSETS = {
+    (lang, present): f"<style>{STYLE}{PRESENT_STYLE if present else ''}</style>"
+    f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>'
+    for lang in HTML_LANG
+    for present in (False, True)
+}
 
 
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    entries = [st.Page(p.file, title=t(p.title, view.lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
+    entries = _page_entries(view.lang)
     page = st.navigation(entries, position="hidden")
     query = to_query(view)
     with links:
@@ -195,6 +201,19 @@ def navigation(view: View, links) -> st.Page:
         st.caption(t("sidebar_link", view.lang))
         st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
     return page
+
+
+@functools.cache
+def _page_entries(lang: str) -> list[st.Page]:
+    """The pages as Streamlit declares them, made once per language (an st.Page resolves its file's
+    path when made); st.navigation reads them and keeps no state in them."""
+    return [st.Page(p.file, title=t(p.title, lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
+
+
+def table(rows: list[dict], **kwargs) -> None:
+    """st.dataframe of rows of text, handed over as an Arrow table: Streamlit serializes that as it
+    is, where a list of dicts went through a pandas DataFrame first (about 1 ms a table a rerun)."""
+    st.dataframe(pyarrow.Table.from_pylist(rows), hide_index=True, **kwargs)
 
 
 def view_link(url_path: str, query: dict) -> str:
