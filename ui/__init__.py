@@ -5,7 +5,6 @@ stays in core/, the figures and words in drawing/.
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -191,7 +190,10 @@ _ASSETS = {
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    entries = _page_entries(view.lang)
+    # New each run: st.navigation marks the page it returns as callable once, and page.run()
+    # unmarks it, so objects shared between sessions would race (made once per language, a second
+    # session's run could find its page already run).
+    entries = [st.Page(p.file, title=t(p.title, view.lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
     page = st.navigation(entries, position="hidden")
     query = to_query(view)
     with links:
@@ -201,13 +203,6 @@ def navigation(view: View, links) -> st.Page:
         st.caption(t("sidebar_link", view.lang))
         st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
     return page
-
-
-@functools.cache
-def _page_entries(lang: str) -> list[st.Page]:
-    """The pages as Streamlit declares them, made once per language (an st.Page resolves its file's
-    path when made); st.navigation reads them and keeps no state in them."""
-    return [st.Page(p.file, title=t(p.title, lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
 
 
 def table(rows: list[dict], **kwargs) -> None:
