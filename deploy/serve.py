@@ -5,7 +5,7 @@ image run:
     python -m deploy.serve [--workers N] [--port 8501] [--address 0.0.0.0]     (make serve WORKERS=N PORT=8501)
 
 A Streamlit process runs its scripts on one core, so a class of 100 needs one replica per core.
-Every replica gets the same environment, so the same class store: SOFTMAX_DATABASE_URL when set (a
+Every replica inherits this environment, so the same class store: SOFTMAX_DATABASE_URL when set (a
 PostgreSQL URL for replicas on several hosts), else the app's default SQLite file, which replicas
 on one machine share safely (store.py: WAL, one writer at a time). A replica that dies is started
 again on its port; its browsers meanwhile go to a live one (nginx), and come back to it after.
@@ -30,7 +30,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +45,7 @@ RESTART_PAUSE = 2.0  # s at least between two starts of one replica, so a replic
 # nginx writes stays in one folder (`-p`), and it stays in the foreground, stopped by its supervisor.
 MAIN_CONF = """\
 {user}daemon off;
-worker_processes {workers};
+worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;
 events {{ worker_connections 1024; }}
@@ -72,8 +72,8 @@ def render_conf(listen: str, replica_ports: list[int]) -> str:
     return text
 
 
-def main_conf(workers: int = 1, access_log: str = "off", user: str = "") -> str:
-    return MAIN_CONF.format(workers=workers, access_log=access_log, user=user)
+def main_conf(access_log: str = "off", user: str = "") -> str:
+    return MAIN_CONF.format(access_log=access_log, user=user)
 
 
 def nginx_binary() -> str:
@@ -118,7 +118,6 @@ class Replica:
     port: int
     process: subprocess.Popen | None = None
     started: float = 0.0
-    starts: int = 0
 
     @property
     def url(self) -> str:
@@ -136,7 +135,6 @@ class Deployment:
     workers: int
     listen: str  # nginx's address:port
     folder: Path  # nginx's prefix: its config, pid, logs and temporary files
-    env: Mapping[str, str] = field(default_factory=dict)  # added to every replica's environment
     log: Callable[[str], None] = print
     replicas: list[Replica] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
@@ -200,10 +198,8 @@ class Deployment:
             sys.executable, "-m", "streamlit", "run", "server.py",
             "--server.port", str(replica.port), "--server.address", "127.0.0.1", "--server.headless", "true",
         ]  # fmt: skip
-        replica.process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, env={**os.environ, **self.env}, start_new_session=True
-        )
-        replica.started, replica.starts = time.monotonic(), replica.starts + 1
+        replica.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
+        replica.started = time.monotonic()
         self.log(f"serve: replica {replica.address} pid {replica.process.pid}")
 
     def _wait_healthy(self, replica: Replica) -> None:

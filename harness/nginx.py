@@ -6,11 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,29 +36,10 @@ def nginx(folder: Path, listen: int, replica_ports: list[int]) -> Iterator[subpr
         )
     try:
         deadline = time.monotonic() + 10
-        while not (_listening(listen) and _healthy(f"http://127.0.0.1:{listen}/_stcore/health")):
+        while not serve.healthy(f"http://127.0.0.1:{listen}"):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not start:\n{(folder / 'nginx.out').read_text(errors='replace')}")
             time.sleep(0.1)
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGQUIT)  # graceful: finish, then exit
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:
-            return reply.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        serve.stop(process, signal.SIGQUIT, grace=5)  # graceful: finish, then exit

@@ -1,33 +1,25 @@
 """Starting the app's server the way `make run` does, on a free port, for the tests and the benches
-alike (`streamlit_server`), and what they read of a server process (`cpu_seconds`)."""
+alike (`streamlit_server`), and what they read of a server process (`cpu_seconds`). A free port,
+the health check and stopping a process group are `make serve`'s own (deploy/serve.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from deploy.serve import free_port, healthy, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = "server.py"
 REFERENCE = "bench/reference.py"
 SERVER_START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A TCP port that was free on 127.0.0.1 a moment ago (the server binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -43,27 +35,6 @@ class AppServer:
             return self.log_path.read_text(errors="replace")[-chars:]
         except OSError:
             return ""
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
-def _stop_process_group(process: subprocess.Popen, grace: float = 10.0) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=grace)
 
 
 @contextlib.contextmanager
@@ -107,7 +78,7 @@ def streamlit_server(
     server = AppServer(url=url, port=port, process=process, log_path=log_path)
     try:
         deadline = time.monotonic() + timeout
-        while not _health_ok(url):
+        while not healthy(url):
             if process.poll() is not None:
                 raise RuntimeError(
                     f"streamlit exited with code {process.returncode} before answering "
@@ -121,7 +92,7 @@ def streamlit_server(
             time.sleep(0.25)
         yield server
     finally:
-        _stop_process_group(process)
+        stop(process)
         with contextlib.suppress(OSError):
             log_path.unlink()
 

@@ -17,7 +17,6 @@ websocket.
 from __future__ import annotations
 
 import base64
-import contextlib
 import itertools
 import json
 import os
@@ -40,7 +39,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 import store
-from deploy.serve import healthy
+from deploy.serve import healthy, stop
 from drawing.i18n import TEXT
 from guard import ids
 from harness.browser import app_state, exception_texts, wait_for_app
@@ -178,14 +177,7 @@ def deployment(request, tmp_path, postgres_url) -> Iterator[Deployment]:
         assert ready[2] == f"http://127.0.0.1:{port}"
         yield Deployment(ready[2], process, log_path, Path(ready[3]), database)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+        stop(process, grace=60)  # SIGTERM, as a hosting admin's Ctrl-C or docker stop
 
 
 def query(view: tuple[str, str, str]) -> str:
