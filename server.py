@@ -6,7 +6,8 @@ In front of Streamlit, in this order:
 - behind a proxy the client's address is the one the proxy forwards (uvicorn's
   ProxyHeadersMiddleware), trusted only from the addresses in SOFTMAX_TRUSTED_PROXIES (default:
   this machine, where deploy/nginx.conf runs); class mode's limits per network count that address;
-- every address renders a page (guard.addresses.KnownPages);
+- every address renders a page (guard.addresses.KnownPages), whose HTML names its server
+  (guard.addresses.ServerHere: no probing of /<page>/_stcore/...);
 - each browser gets the id class mode counts a student by (guard.ids.BrowserIds);
 - what one tab can make the server do over the websocket is bounded (guard.stream.StreamGuard).
 
@@ -26,7 +27,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from core import pages
 from core.view import LANGS, SOURCES, TABS, View
 from drawing import slides
-from guard.addresses import KnownPages
+from guard.addresses import KnownPages, ServerHere
 from guard.ids import BrowserIds
 from guard.stream import StreamGuard
 from ui import classroom
@@ -60,5 +61,6 @@ app = st.App("app.py", lifespan=lifespan, middleware=[
     Middleware(ProxyHeadersMiddleware, trusted_hosts=os.environ.get("SOFTMAX_TRUSTED_PROXIES", "127.0.0.1,::1")),
     Middleware(KnownPages, base=lambda: st.get_option("server.baseUrlPath")),
     Middleware(BrowserIds, secret=classroom.browser_secret),
+    Middleware(ServerHere, base=lambda: st.get_option("server.baseUrlPath")),
     Middleware(StreamGuard),
 ])  # fmt: skip

@@ -27,9 +27,6 @@ pytestmark = pytest.mark.browser
 
 PAGE_PATHS = {name: ("" if name == pages.NAMES[0] else name) for name in pages.NAMES}
 TITLES = {page.name: page.title for page in pages.STEPS}
-# Streamlit's frontend probes these under the page's path before it falls back to the root: the
-# browser logs their 404s, which the app does not cause.
-FRONTEND_PROBES = re.compile(r"/_stcore/(health|host-config)$")
 
 
 def screenshot_dir() -> Path:
@@ -64,8 +61,6 @@ class Visit:
         if message.type != "error":
             return
         where = (message.location or {}).get("url", "")
-        if message.text.startswith("Failed to load resource") and FRONTEND_PROBES.search(urlsplit(where).path):
-            return
         self.errors.append(f"{message.text} ({where})")
 
     def check(self, charts_expected: int = 0) -> None:

@@ -11,6 +11,7 @@ from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
 from drawing import explain, figures, graph
 from drawing.i18n import TEXT
+from guard import addresses
 from tests.test_app import PAGES, latex_text, open_app
 from tests.test_app import figures as page_figures
 
@@ -117,6 +118,23 @@ def test_a_flower_of_the_right_species_is_used_as_it_is():
 )
 def test_unknown_paths_are_sent_to_the_nearest_page(path, query, target):
     assert pages.redirect(path, query) == target
+
+
+@pytest.mark.parametrize(
+    "path, base, depth",
+    [("/", "", 0), ("/softmax", "", 1), ("/class", "", 1), ("/_stcore/health", "", None),
+     ("/softmax/_stcore/health", "", None), ("/explorer", "explorer", 0), ("/explorer/", "explorer", 0),
+     ("/explorer/softmax", "explorer", 1), ("/softmax", "explorer", None)],
+)  # fmt: skip
+def test_a_page_names_its_server_so_the_frontend_does_not_probe_under_it(path, base, depth):
+    assert addresses._page_depth(path, base) == depth
+
+
+def test_the_servers_address_is_set_before_streamlits_own_script():
+    html = addresses.with_server_address(addresses._streamlit_index(), 1)
+    head = html.index("<head>")
+    assert head < html.index("window.__streamlit={BACKEND_BASE_URL:") < html.index('<script type="module"')
+    assert "p.slice(0,p.length-1)" in html
 
 
 def test_a_redirect_never_leaves_the_site_and_respects_a_base_path():
