@@ -33,7 +33,7 @@ st.markdown(t("surfaces_intro", lang))
 def three_d(surfaces, green, view, opening: bool, token: str) -> None:
     """The 3D surfaces. On opening the page they wait until the browser has drawn the rest (their
     three WebGL scenes held it back by 2 s); a b3 change redraws green's alone, just after the rest."""
-    if opening and not ui.after_paint(token):
+    if not ui.after_paint(token, opening):
         st.container(height=slides.figure_height(surfaces.figure), border=False)  # their room, kept
         return
     # green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height,
