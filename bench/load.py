@@ -41,7 +41,7 @@ tracebacks in the server's log. `--json PATH` writes all of it as JSON.
 is started in the servers' database (a fresh SQLite file; with `--replicas`, a private PostgreSQL
 cluster on loopback, as harness/postgres.py starts it), every student opens page 8 with its link
 (`?class=<code>`) and types an answer to step ① of CE_se every 5-8 s (uniform), a different one of
-four each time (right, sign slip, upside down, other), and its pacing fragment looks every 5 s for
+four each time (right, sign slip, upside down, other), and its pacing fragment looks every PACE_EVERY s (2) for
 where the teacher points the class, as the browser's timer would; one teacher's dashboard redraws
 its fragment every 3 s. Halfway through, the teacher points the class at page 5: reported is how
 long each student's app took to show the prompt. An answer whose render does not say it was sent
@@ -570,7 +570,7 @@ def log_request(env: Environment, room: Classroom, kind: str, name: str, ms: flo
 
 class ClassPupil(Pupil):
     """--class-mode: a student on page 8 in the class, who answers every 5-8 s while the app's
-    pacing fragment looks for the teacher's pointer every 5 s."""
+    pacing fragment looks for the teacher's pointer every PACE_EVERY s."""
 
     wait_time = constant(0.2)
 

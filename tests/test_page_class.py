@@ -285,7 +285,7 @@ def test_an_answer_the_database_could_not_take_goes_when_it_is_back(classes, tmp
     assert text("class_waiting", lang) in shown(at) and text("class_sent", lang, code=new.code) not in shown(at)
     assert classes.summary(new.code).students == 0
     database.chmod(0o644)
-    at.run()  # the next run of the page (or the pacing fragment's, every 5 s): no retyping
+    at.run()  # the next run of the page (or the pacing fragment's, every PACE_EVERY s): no retyping
     assert text("class_sent", lang, code=new.code) in shown(at) and not at.warning
     at.run()
     with classes.engine.connect() as db:

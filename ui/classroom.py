@@ -24,7 +24,7 @@ from drawing.i18n import t
 from guard import ids
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parents[1] / 'classes.sqlite'}"
-PACE_EVERY = 5  # s between a student's looks at where the teacher points the class
+PACE_EVERY = 2  # s between looks at where the teacher points the class (the prompt: 1 s on average)
 BROWSER_SECRET = "browser-ids"  # the store's secret that signs browser ids
 
 
