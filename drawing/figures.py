@@ -432,7 +432,7 @@ def _draw_surfaces(
             tickfont=dict(size=13),
             title_font=dict(size=15),
         ),  # fmt: skip
-        camera=dict(eye=dict(x=-1.9, y=-2.05, z=1.0)),
+        camera=_camera(stacked),
         aspectmode="manual",
         aspectratio=dict(x=1, y=1, z=0.85),
     )
@@ -453,6 +453,15 @@ def _draw_surfaces(
     base_layout(fig, 380 * (n if stacked else 1), axes=False)
     fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
+
+
+def _camera(stacked: bool) -> dict:
+    """Side by side, each scene seen close up. One under another (a phone), a scene is the screen's
+    width: seen from further, its z title fits inside it, and looked at a little lower, the box sits
+    just under its title rather than in the middle of its room."""
+    if not stacked:
+        return dict(eye=dict(x=-1.9, y=-2.05, z=1.0))
+    return dict(eye=dict(x=-1.9 * 1.25, y=-2.05 * 1.25, z=1.0 * 1.25), center=dict(x=0, y=0, z=-0.3))
 
 
 def _tint(colour: str, amount: float) -> str:

@@ -64,6 +64,7 @@ def _network(view: View) -> tuple[Chart, ...]:
     values = graph.node_values(forward(point.petal, point.sepal, params), point.observed, params)
     lang = view.lang
     frame = _graph_frame("network", view)
+    phone = view.phone and not view.present  # the surfaces one under another, each the screen's width
     return (
         Chart(
             "network",
@@ -72,11 +73,11 @@ def _network(view: View) -> tuple[Chart, ...]:
             describe.graph_alt(values, point.observed, lang),
             _graph_kind(frame),
         ),
-        _blue_and_orange(point, lang, view.phone and not view.present),
+        _blue_and_orange(point, lang, phone),
         Chart(
             "network",
             "green",
-            figures.surfaces_figure(point, view.b3, lang, ("green",)),
+            figures.surfaces_figure(point, view.b3, lang, ("green",), stacked=phone),
             describe.green_surface_alt(values["raw_se"], view.b3, lang),
             "surface",
         ),
