@@ -6,7 +6,7 @@ stays in core/, the figures and words in drawing/.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -179,9 +179,22 @@ def page_assets(lang: str, present: bool) -> None:
     st.html(_ASSETS[lang, present], unsafe_allow_javascript=True)  # one element: each costs every rerun
 
 
+@dataclass(frozen=True)
+class _Prebuilt:
+    """HTML st.html takes as it is (by `_repr_html_`): given a string, it dedents the app's 30 KB of
+    CSS and scripts at every rerun (a sixteenth of a page's rerun, in py-spy)."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
 _ASSETS = {
-    (lang, present): f"<style>{STYLE}{PRESENT_STYLE if present else ''}</style>"
-    f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>'
+    (lang, present): _Prebuilt(
+        f"<style>{STYLE}{PRESENT_STYLE if present else ''}</style>"
+        f'<span hidden data-softmax-lang="{HTML_LANG[lang]}"></span><script>{SCRIPT}</script>'
+    )
     for lang in HTML_LANG
     for present in (False, True)
 }
@@ -190,10 +203,7 @@ _ASSETS = {
 def navigation(view: View, links) -> st.Page:
     """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
     with a link to this exact view to copy, and run the chosen page."""
-    # New each run: st.navigation marks the page it returns as callable once, and page.run()
-    # unmarks it, so objects shared between sessions would race (made once per language, a second
-    # session's run could find its page already run).
-    entries = [st.Page(p.file, title=t(p.title, view.lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
+    entries = _pages(view.lang)
     page = st.navigation(entries, position="hidden")
     query = to_query(view)
     with links:
@@ -203,6 +213,17 @@ def navigation(view: View, links) -> st.Page:
         st.caption(t("sidebar_link", view.lang))
         st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
     return page
+
+
+def _pages(lang: str) -> list[st.Page]:
+    """The pages in `lang`, made once per session: st.Page checks its file on disk and infers its
+    icon (1.6 ms for the ten, an eighth of a page's rerun). Not shared between sessions:
+    st.navigation marks the page it returns as callable once and page.run() unmarks it, so a
+    second session's run could find its page already run; one session's runs never overlap."""
+    made = st.session_state.setdefault("pages_made", {})
+    if lang not in made:
+        made[lang] = [st.Page(p.file, title=t(p.title, lang), default=(i == 0)) for i, p in enumerate(pages.ALL)]
+    return made[lang]
 
 
 def table(rows: list[dict], **kwargs) -> None:
