@@ -67,6 +67,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -92,6 +93,7 @@ sys.path.insert(0, str(ROOT))
 import store  # noqa: E402
 from core import pages  # noqa: E402
 from core.view import View, parse_query, to_query, with_values  # noqa: E402
+from deploy import serve  # noqa: E402
 from drawing import slides  # noqa: E402
 from drawing.i18n import TEXT  # noqa: E402
 from harness.servers import (  # noqa: E402
@@ -136,6 +138,14 @@ def random_b3(rng: random.Random) -> float:
 # The server
 
 
+def memory(pid: int, key: str = "VmRSS") -> int:
+    """Bytes of `key` (VmRSS: resident now, VmHWM: the peak) from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {key} for pid {pid}")
+
+
 @dataclass
 class Server:
     url: str
@@ -150,11 +160,7 @@ class Server:
         return cpu_seconds(self.pid)
 
     def memory(self, key: str = "VmRSS") -> int:
-        """Bytes of `key` (VmRSS: resident now, VmHWM: the peak) from /proc/<pid>/status."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError(f"no {key} for pid {self.pid}")
+        return memory(self.pid, key)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -167,51 +173,54 @@ class Server:
 
 
 class Replicas:
-    """Several servers behind Debian's nginx with deploy/nginx.conf (as tests/test_replicas.py runs
-    it); looks like one Server to the run: CPU and memory are the replicas' sums. Each student's
-    websocket is one connection, which nginx hashes to one replica and keeps there."""
+    """`make serve`'s own deployment (deploy/serve.py: the replicas and Debian's nginx with
+    deploy/nginx.conf) on a loopback port; looks like one Server to the run: CPU and memory are the
+    replicas' sums. Each student's websocket is one connection, which nginx hashes to one replica and
+    keeps there. Not watched: a replica that dies is the run's error, not started again."""
 
-    def __init__(self, servers: list[Server], folder: Path):
-        from harness.nginx import nginx
-
-        self.servers, self.log_path = servers, servers[0].log_path
+    def __init__(self, count: int, log_path: Path, env: dict[str, str]):
+        self.folder = Path(tempfile.mkdtemp(prefix="load-serve-"))
+        self.folder.chmod(0o755)  # as make serve: nginx's workers make their temporary files in it
         self.listen = free_port()
-        self._nginx = nginx(folder, self.listen, [int(server.url.rsplit(":", 1)[1]) for server in servers])
-        self.proxy = self._nginx.__enter__()
         self.url = f"http://127.0.0.1:{self.listen}"
+        os.environ.update(env)  # the replicas inherit it: the class store
+        self.output = log_path.with_name(log_path.stem + "-replicas")  # each replica's log
+        self.output.mkdir(exist_ok=True)
+        self.deployment = serve.Deployment(count, f"127.0.0.1:{self.listen}", self.folder, log=lambda _: None,
+                                           output=self.output)  # fmt: skip
+        try:
+            self.deployment.start()
+        except BaseException:
+            self.stop()
+            raise
+        self.log_paths = [self.deployment.log_file(replica) for replica in self.deployment.replicas]
+        self.log_path = self.log_paths[0]
+
+    @property
+    def servers(self) -> list[subprocess.Popen]:
+        return [replica.process for replica in self.deployment.replicas]
 
     @property
     def process(self) -> subprocess.Popen:
-        return next((server.process for server in self.servers if server.process.poll() is not None),
-                    self.servers[0].process)  # fmt: skip
+        return next((process for process in self.servers if process.poll() is not None), self.servers[0])
 
     @property
     def pid(self) -> list[int]:
-        return [server.pid for server in self.servers]
+        return [process.pid for process in self.servers]
 
     def cpu_seconds(self) -> float:
-        return sum(server.cpu_seconds() for server in self.servers)
+        return sum(cpu_seconds(pid) for pid in self.pid)
 
     def memory(self, key: str = "VmRSS") -> int:
-        return sum(server.memory(key) for server in self.servers)
+        return sum(memory(pid, key) for pid in self.pid)
 
     def stop(self) -> None:
-        self._nginx.__exit__(None, None, None)
-        for server in self.servers:
-            server.stop()
+        self.deployment.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start_replicas(count: int, log_path: Path, env: dict[str, str]) -> Replicas:
-    folder = Path(tempfile.mkdtemp(prefix="load-nginx-"))
-    servers = []
-    try:
-        for index in range(count):
-            servers.append(start_server(log_path if index == 0 else log_path.with_suffix(f".{index}.log"), env))
-        return Replicas(servers, folder)
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
+    return Replicas(count, log_path, env)
 
 
 def start_server(log_path: Path, env: dict[str, str], timeout: float = 90.0) -> Server:
@@ -1038,12 +1047,16 @@ def run(args) -> dict:
             "prompt_p50_s": delays[len(delays) // 2] if delays else None,
             "prompt_max_s": delays[-1] if delays else None,
         }
-    logs = [replica.log_path for replica in server.servers] if isinstance(server, Replicas) else [log_path]
+    logs = server.log_paths if isinstance(server, Replicas) else [log_path]
     found = [line for path in logs for line in tracebacks(path)]
     keep = bool(found) or bool(args.server_log)
-    result["server_log"] = {"tracebacks": found, "path": str(log_path), "kept": keep}
+    where = server.output if isinstance(server, Replicas) else log_path
+    result["server_log"] = {"tracebacks": found, "path": str(where), "kept": keep}
     if not keep:
-        log_path.unlink(missing_ok=True)
+        for path in {log_path, *logs}:
+            path.unlink(missing_ok=True)
+        if isinstance(server, Replicas):
+            server.output.rmdir()
     result["notes"] = notes
     return result
 

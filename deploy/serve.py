@@ -136,6 +136,7 @@ class Deployment:
     listen: str  # nginx's address:port
     folder: Path  # nginx's prefix: its config, pid, logs and temporary files
     log: Callable[[str], None] = print
+    output: Path | None = None  # a folder for each replica's output (replica-<port>.log); None: this process's
     replicas: list[Replica] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -198,9 +199,17 @@ class Deployment:
             sys.executable, "-m", "streamlit", "run", "server.py",
             "--server.port", str(replica.port), "--server.address", "127.0.0.1", "--server.headless", "true",
         ]  # fmt: skip
-        replica.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
+        with contextlib.ExitStack() as files:
+            out = files.enter_context(open(self.log_file(replica), "ab")) if self.output else None
+            replica.process = subprocess.Popen(
+                command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,
+            )  # fmt: skip
         replica.started = time.monotonic()
         self.log(f"serve: replica {replica.address} pid {replica.process.pid}")
+
+    def log_file(self, replica: Replica) -> Path | None:
+        return self.output / f"replica-{replica.port}.log" if self.output else None
 
     def _wait_healthy(self, replica: Replica) -> None:
         deadline = time.monotonic() + START_TIMEOUT
