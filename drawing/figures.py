@@ -450,7 +450,7 @@ def _draw_surfaces(
         annotation.y = (n - i) / n if stacked else 1.0
         annotation.yanchor = "top"
     # 3D scenes scale with their height: 380 px fits a scene 255 px wide
-    base_layout(fig, 380 * (n if stacked else 1), axes=False)
+    base_layout(fig, 320 * n if stacked else 380, axes=False)
     fig.update_layout(margin=dict(l=24, r=24, t=10, b=0))  # room for the scenes' outer tick labels
     return fig
 
@@ -461,7 +461,7 @@ def _camera(stacked: bool) -> dict:
     just under its title rather than in the middle of its room."""
     if not stacked:
         return dict(eye=dict(x=-1.9, y=-2.05, z=1.0))
-    return dict(eye=dict(x=-1.9 * 1.25, y=-2.05 * 1.25, z=1.0 * 1.25), center=dict(x=0, y=0, z=-0.3))
+    return dict(eye=dict(x=-1.9 * 1.1, y=-2.05 * 1.1, z=1.0 * 1.1), center=dict(x=0, y=0, z=-0.2))
 
 
 def _tint(colour: str, amount: float) -> str:
