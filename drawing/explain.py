@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,6 +56,7 @@ class CERow:
     gradient: float  # dCE/db3 = P_se - [observed = setosa]
 
 
+@lru_cache(maxsize=64)  # a page asks for its b3's rows more than once a rerun (its own table and its slide's)
 def ce_table(b3: float, samples=SAMPLES) -> tuple[CERow, ...]:
     """One row per training flower, in class order (setosa, versicolor, virginica): its predicted
     probability of its species, its CE and its dCE/db3. So a sum written CE_se + CE_ve + CE_vi
