@@ -194,7 +194,6 @@ class Replicas:
             self.stop()
             raise
         self.log_paths = [self.deployment.log_file(replica) for replica in self.deployment.replicas]
-        self.log_path = self.log_paths[0]
 
     @property
     def servers(self) -> list[subprocess.Popen]:
@@ -217,10 +216,6 @@ class Replicas:
     def stop(self) -> None:
         self.deployment.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def start_replicas(count: int, log_path: Path, env: dict[str, str]) -> Replicas:
-    return Replicas(count, log_path, env)
 
 
 def start_server(log_path: Path, env: dict[str, str], timeout: float = 90.0) -> Server:
@@ -921,7 +916,7 @@ def run(args) -> dict:
     databases = contextlib.ExitStack()
     classes, new_class = open_class(args, databases) if args.class_mode else (None, None)
     server_env = {"SOFTMAX_DATABASE_URL": classes.engine.url.render_as_string(hide_password=False)} if classes else {}
-    server = (start_replicas(args.replicas, log_path, server_env) if args.replicas > 1
+    server = (Replicas(args.replicas, log_path, server_env) if args.replicas > 1
               else start_server(log_path, server_env))  # fmt: skip
     checker = None
     teacher, teacher_greenlet = None, None
