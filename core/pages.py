@@ -52,16 +52,24 @@ PAGE_ONE_ALIASES = (PAGE_ONE,)
 RESERVED = ("_stcore", "static", "media", "component", "app", "auth", "oauth2callback", "favicon.png")
 
 
+def under_base(path: str, base: str = "") -> tuple[str, str] | None:
+    """The base's prefix ("" for none) and the rest of `path` under it, or None when the path is
+    outside the base (Streamlit's server.baseUrlPath)."""
+    if not base:
+        return "", path
+    prefix = "/" + base.strip("/")
+    if path != prefix and not path.startswith(prefix + "/"):
+        return None
+    return prefix, path[len(prefix) :]
+
+
 def redirect(path: str, query: str, base: str = "") -> str | None:
     """Where to send a browser that asked for this page path, or None to serve it as it is
     (guard.addresses.KnownPages; `base`: Streamlit's server.baseUrlPath)."""
-    if base:
-        prefix = "/" + base.strip("/")
-        if path != prefix and not path.startswith(prefix + "/"):
-            return None
-        path = path[len(prefix) :]
-    else:
-        prefix = ""
+    split = under_base(path, base)
+    if split is None:
+        return None
+    prefix, path = split
     segments = [s for s in path.split("/") if s]
     if segments and segments[0] in RESERVED:
         return None

@@ -100,10 +100,10 @@ def with_server_address(index_html: str, depth: int) -> str:
 
 def _page_depth(path: str, base: str) -> int | None:
     """1 for a page's own address, 0 for the app's root, None for anything else (Streamlit's)."""
-    prefix = "/" + base.strip("/") if base.strip("/") else ""
-    if prefix and path != prefix and not path.startswith(prefix + "/"):
+    split = pages.under_base(path, base)
+    if split is None:
         return None
-    rest = path[len(prefix) :]
+    _, rest = split
     if rest in ("", "/"):
         return 0
     if rest[0] == "/" and rest[1:] in pages.PAGE_PATHS:
