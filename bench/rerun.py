@@ -1,13 +1,18 @@
 """Server CPU per rerun of every page, against Streamlit's own floor, through the real protocol.
 
-    .venv/bin/python bench/rerun.py [--reruns 40] [--json out.json]
+    .venv/bin/python bench/rerun.py [--reruns 40] [--json out.json] [--pages softmax check ...]
 
 One student at a time, over `/_stcore/stream` (harness/stream.py), with the app's own config. For
 each page: load it (flower=virginica, b3=-2), then move the sidebar's b3 slider to a new value at
 every rerun (-1.99, -1.98, ...), as a student dragging it does: no rerun finds its figures already
 built for its exact inputs. The server's CPU time over the reruns (all threads, from /proc) divided
-by their number is the page's cost. Bytes per render are what the server sent for one rerun, with
-the browser's message cache emulated (a message the student already holds is sent as a reference).
+by their number is the page's cost. Reruns start MIN_INTERVAL apart, for the app as for the
+references: that is as fast as the app's guard lets one tab rerun, and a rerun after a pause
+costs this machine about 1.8 times one right after another (caches gone cold: measured on a plain
+`streamlit run app.py`, 5.2 ms back to back against 9.0-9.5 ms a quarter second apart, for page 8),
+so the app, paced by its guard, and the references, which have none, are measured alike.
+Bytes per render are what the server sent for one rerun, with the browser's message cache
+emulated (a message the student already holds is sent as a reference).
 
 The references, served by a second server with the same config, in the same run:
   - an empty page: what any rerun costs in Streamlit;
@@ -29,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from guard.stream import MIN_INTERVAL  # noqa: E402
 from harness.servers import (  # noqa: E402
     APP,
     REFERENCE,
@@ -52,12 +58,16 @@ QUERY = "flower=virginica&b3=-2&lang=en"
 
 
 def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
-    """Server CPU ms per rerun, mean client latency and bytes per render over `reruns` reruns."""
+    """Server CPU ms per rerun, mean client latency and bytes per render over `reruns` reruns, each
+    started MIN_INTERVAL after the last (see the module's docstring)."""
     for warm in range(3):
         student.rerun({"b3": round(-2.5 + warm / 100, 2)} if move_b3 else None)
     seconds, sent, renders = 0.0, 0, []
     before = cpu_seconds(pid)
+    started = time.monotonic()
     for step in range(1, reruns + 1):
+        time.sleep(max(0.0, started + MIN_INTERVAL - time.monotonic()))
+        started = time.monotonic()
         render = student.rerun({"b3": round(-2 + step / 100, 2)} if move_b3 else None)
         if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
             raise RuntimeError(f"{student.page!r}: {render.status} {render.exceptions()}")
@@ -74,7 +84,7 @@ def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
     }
 
 
-def run(reruns: int) -> dict:
+def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
     results = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {_cores()} cores",
@@ -91,7 +101,7 @@ def run(reruns: int) -> dict:
         results["empty"] = empty
         print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
         print(HEADER, flush=True)
-        for page in PAGES:
+        for page in pages:
             with Student(app, page=page, query=QUERY) as student:
                 student.rerun()
                 measured = measure(student, reruns, app_process.pid, move_b3=True)
@@ -138,9 +148,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reruns", type=int, default=40)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--pages", nargs="+", choices=[page or "network" for page in PAGES], help="default: all")
     args = parser.parse_args()
+    pages = tuple("" if page == "network" else page for page in args.pages) if args.pages else PAGES
     started = time.monotonic()
-    results = run(args.reruns)
+    results = run(args.reruns, pages)
     print(f"({time.monotonic() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
