@@ -20,6 +20,8 @@ The references, served by a second server with the same config, in the same run:
     render, sent whole every time: what sending that many bytes must cost;
   - the floor with as many elements as the page sends (short lines of text): what Streamlit's
     own cost per element adds to it (the sidebar, the page links, each equation is one).
+A page and its two floors take turns (ROUNDS of them), so what the machine does meanwhile weighs
+on all three alike.
 """
 
 from __future__ import annotations
@@ -57,31 +59,59 @@ PAGES = (
 QUERY = "flower=virginica&b3=-2&lang=en"
 
 
-def measure(student: Student, reruns: int, pid: int, move_b3: bool) -> dict:
-    """Server CPU ms per rerun, mean client latency and bytes per render over `reruns` reruns, each
-    started MIN_INTERVAL after the last (see the module's docstring)."""
-    for warm in range(3):
-        student.rerun({"b3": round(-2.5 + warm / 100, 2)} if move_b3 else None)
-    seconds, sent, renders = 0.0, 0, []
-    before = cpu_seconds(pid)
-    started = time.monotonic()
-    for step in range(1, reruns + 1):
-        time.sleep(max(0.0, started + MIN_INTERVAL - time.monotonic()))
+ROUNDS = 4  # a page and its references take turns, this many rounds each: a drift of the machine hits all alike
+
+
+class Series:
+    """Reruns of one student's page, each started MIN_INTERVAL after the last (see above), with the
+    server's CPU, the client's latency and the bytes sent added up over every round."""
+
+    def __init__(self, student: Student, pid: int, move_b3: bool):
+        self.student, self.pid, self.move_b3 = student, pid, move_b3
+        self.cpu = self.seconds = 0.0
+        self.sent = self.reruns = 0
+        self.renders = []
+
+    def warm(self):
+        """Three reruns not counted; the last one's render."""
+        student = self.student
+        student.rerun()
+        for step in range(3):
+            render = student.rerun({"b3": round(-2.5 + step / 100, 2)} if self.move_b3 else None)
+        return render
+
+    def run(self, reruns: int) -> None:
+        before = cpu_seconds(self.pid)
         started = time.monotonic()
-        render = student.rerun({"b3": round(-2 + step / 100, 2)} if move_b3 else None)
-        if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
-            raise RuntimeError(f"{student.page!r}: {render.status} {render.exceptions()}")
-        seconds += render.seconds
-        sent += render.bytes
-        renders.append(render)
-    cpu = cpu_seconds(pid) - before
-    return {
-        "cpu_ms": 1000 * cpu / reruns,
-        "latency_ms": 1000 * seconds / reruns,
-        "bytes": sent // reruns,
-        "largest_message": max(render.largest for render in renders),
-        "elements": len(renders[-1].elements),
-    }
+        for _ in range(reruns):
+            time.sleep(max(0.0, started + MIN_INTERVAL - time.monotonic()))
+            started = time.monotonic()
+            self.reruns += 1
+            render = self.student.rerun({"b3": round(-2 + self.reruns / 100, 2)} if self.move_b3 else None)
+            if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
+                raise RuntimeError(f"{self.student.page!r}: {render.status} {render.exceptions()}")
+            self.seconds += render.seconds
+            self.sent += render.bytes
+            self.renders.append(render)
+        self.cpu += cpu_seconds(self.pid) - before
+
+    def result(self) -> dict:
+        return {
+            "cpu_ms": 1000 * self.cpu / self.reruns,
+            "latency_ms": 1000 * self.seconds / self.reruns,
+            "bytes": self.sent // self.reruns,
+            "largest_message": max(render.largest for render in self.renders),
+            "elements": len(self.renders[-1].elements),
+        }
+
+
+def in_turns(series: list[Series], reruns: int) -> None:
+    """`reruns` reruns of each series, in ROUNDS turns."""
+    for warm in series:
+        warm.warm()
+    for turn in range(ROUNDS):
+        for each in series:
+            each.run(reruns // ROUNDS + (turn < reruns % ROUNDS))
 
 
 def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
@@ -93,26 +123,27 @@ def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
         "pages": {},
     }
     with streamlit_server(APP) as app_server, streamlit_server(REFERENCE) as reference_server:
-        app, app_process = app_server.url, app_server.process
-        reference, reference_process = reference_server.url, reference_server.process
+        app, app_pid = app_server.url, app_server.process.pid
+        reference, reference_pid = reference_server.url, reference_server.process.pid
         with Student(reference, query="page=empty") as student:
-            student.rerun()
-            empty = measure(student, reruns * 3, reference_process.pid, move_b3=False)
-        results["empty"] = empty
+            empty = Series(student, reference_pid, move_b3=False)
+            in_turns([empty], reruns * 3)
+        results["empty"] = empty = empty.result()
         print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
         print(HEADER, flush=True)
         for page in pages:
             with Student(app, page=page, query=QUERY) as student:
-                student.rerun()
-                measured = measure(student, reruns, app_process.pid, move_b3=True)
-            size = measured["bytes"]
-            with Student(reference, query=f"page=floor&bytes={size}", remember=False) as student:
-                student.rerun()
-                floor = measure(student, reruns, reference_process.pid, move_b3=False)
-            with Student(reference, query=f"page=floor&bytes={size}&elements={measured['elements']}",
-                         remember=False) as student:  # fmt: skip
-                student.rerun()
-                floor_elements = measure(student, reruns, reference_process.pid, move_b3=False)
+                page_series = Series(student, app_pid, move_b3=True)
+                probe = page_series.warm()  # the floors are as large as the page's render
+                size, elements = probe.bytes - probe.bytes % 100, len(probe.elements)
+                floor_query = f"page=floor&bytes={size}"
+                elements_query = f"{floor_query}&elements={elements}"
+                with Student(reference, query=floor_query, remember=False) as floor_student, \
+                     Student(reference, query=elements_query, remember=False) as elements_student:  # fmt: skip
+                    floor = Series(floor_student, reference_pid, move_b3=False)
+                    floor_elements = Series(elements_student, reference_pid, move_b3=False)
+                    in_turns([page_series, floor, floor_elements], reruns)
+            measured, floor, floor_elements = page_series.result(), floor.result(), floor_elements.result()
             measured["floor_cpu_ms"] = floor["cpu_ms"]
             measured["floor_bytes"] = floor["bytes"]
             measured["ratio_to_floor"] = measured["cpu_ms"] / floor["cpu_ms"]
