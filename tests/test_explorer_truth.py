@@ -254,12 +254,16 @@ def test_chinese_chart_categories():
     assert bars == ["山鸢尾", "变色鸢尾", "维吉尼亚鸢尾"]
 
 
-def test_sidebar_page_links_keep_the_view_and_a_link_can_be_copied():
+def test_a_page_switch_keeps_the_view_and_a_link_can_be_copied():
     at = open_app(b3="-1.5", lang="zh", rate="0.5")
-    links = at.get("page_link")
-    assert len(links) == 10  # the nine pages and the class page
-    assert all(link.proto.query_string == "flower=setosa&b3=-1.5&lang=zh&rate=0.5" for link in links)
     assert [c.value for c in at.get("code")] == ["http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"]
+    at.query_params.clear()  # the sidebar's page menu links to a page's bare address
+    at.switch_page("app_pages/6_gradient_descent.py").run()
+    assert not at.exception
+    assert {key: at.query_params[key] for key in at.query_params} == {
+        "flower": "setosa", "b3": "-1.5", "lang": "zh", "rate": "0.5"}  # fmt: skip
+    assert at.sidebar.slider(key="b3").value == -1.5 and at.slider(key="rate").value == 0.5
+    assert at.get("code")[0].value == "http://localhost:8501/gradient_descent?flower=setosa&b3=-1.5&lang=zh&rate=0.5"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -200,18 +200,16 @@ _ASSETS = {
 }
 
 
-def navigation(view: View, links) -> st.Page:
-    """Declare the pages to Streamlit, draw their links (which keep the view's query) into `links`,
-    with a link to this exact view to copy, and run the chosen page."""
+def navigation(view: View) -> st.Page:
+    """Declare the pages to Streamlit, which lists them at the top of the sidebar (one message a
+    rerun, where a link a page cost ten elements; a page switch keeps the view, which lives in the
+    session and goes back into the address), add a link to this exact view to copy, and return the
+    chosen page."""
     entries = _pages(view.lang)
-    page = st.navigation(entries, position="hidden")
-    query = to_query(view)
-    with links:
-        for entry in entries:
-            st.page_link(entry, query_params=query)
+    page = st.navigation(entries, position="sidebar")
     with st.sidebar:
         st.caption(t("sidebar_link", view.lang))
-        st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
+        st.code(view_link(page.url_path, to_query(view)), language=None, wrap_lines=True)
     return page
 
 
