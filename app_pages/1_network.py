@@ -13,13 +13,11 @@ values = graph.node_values(fwd, point.observed, params)
 
 st.title(t("page_network", lang))
 st.markdown(t("network_intro", lang))
-for line in slides.equations("network", view):
-    st.latex(line)
+ui.equations(*slides.equations("network", view))
 network_graph, surfaces, green = slides.charts("network", view)
 ui.chart(network_graph, view)
 names = (t("node_top", lang), t("node_bottom", lang))
-for line in explain.hidden_latex(point.petal, point.sepal, params, names):
-    st.latex(line)
+ui.equations(*explain.hidden_latex(point.petal, point.sepal, params, names))
 cols = st.columns(4)
 for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
     col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))

@@ -13,12 +13,11 @@ fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
 raw, probs = fwd.raw, fwd.probs
 
 st.title(t("page_softmax", lang))
-st.latex(
+ui.equations(
     r"P_{se} = \text{SoftMax}_{se}(Raw_{se}, Raw_{ve}, Raw_{vi})"
-    r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}"
+    r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}",
+    *slides.equations("softmax", view),
 )
-for line in slides.equations("softmax", view):
-    st.latex(line)
 bars, argmax = slides.charts("softmax", view)
 ui.chart(bars, view)
 
@@ -29,8 +28,9 @@ with right:
     st.subheader(t("argmax_title", lang))
     st.markdown(t("argmax_text", lang))
     slope = derivation.chain_rule("se").factors[1]
-    st.latex(rf"{slope.label} = {slope.latex}")
-    st.latex(rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}")
+    ui.equations(
+        rf"{slope.label} = {slope.latex}", rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}"
+    )
 
 st.subheader(t("shift_title", lang))
 st.markdown(t("shift_text", lang))

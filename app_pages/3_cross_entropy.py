@@ -13,8 +13,7 @@ rows = explain.ce_table(view.b3)
 
 st.title(t("page_cross_entropy", lang))
 st.markdown(t("ce_intro", lang))
-for line in explain.cross_entropy_latex(point.observed, lang):
-    st.latex(line)
+ui.equations(*explain.cross_entropy_latex(point.observed, lang))
 
 st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
 ui.table(

@@ -9,9 +9,11 @@ st.title(t("page_chain_se", lang))
 flower = ui.flower_for("setosa", point, lang)
 
 st.markdown(t("chain_se_intro", lang))
-st.latex(r"CE_{se} = -\log(P_{se})")
-st.latex(r"P_{se} = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}")
-st.latex(r"Raw_{se} = \text{green} = \text{blue} + \text{orange} + b_3")
+ui.equations(
+    r"CE_{se} = -\log(P_{se})",
+    r"P_{se} = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}",
+    r"Raw_{se} = \text{green} = \text{blue} + \text{orange} + b_3",
+)
 (se_graph,) = slides.charts("chain_rule_se", view)
 ui.chart(se_graph, view)
 ui.chain_rule(flower, view.b3, "se", lang)

@@ -39,13 +39,11 @@ st.error(
     ),
     icon=":material/error:",
 )
-st.latex(
-    rf"\text{{{t('hand_derivation', lang)}: }} \left(-\frac{{1}}{{P_{{vi}}}}\right) \cdot (-P_{{se}} P_{{vi}}) \cdot 1"
-    r" = \textcolor{#D55E00}{-P_{se}}\quad\textcolor{#D55E00}{\boldsymbol{\times}}"
-)
-st.latex(
-    rf"\text{{{t('correct', lang)}: }} \left(-\frac{{1}}{{P_{{vi}}}}\right) \cdot (-P_{{se}} P_{{vi}}) \cdot 1"
-    r" = +P_{se}\quad\textcolor{#009E73}{\checkmark}"
-)
+factors = r"\left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1"
+ui.equations(
+    rf"\text{{{t('hand_derivation', lang)}: }} {factors}"
+    r" = \textcolor{#D55E00}{-P_{se}}\quad\textcolor{#D55E00}{\boldsymbol{\times}}",
+    rf"\text{{{t('correct', lang)}: }} {factors} = +P_{{se}}\quad\textcolor{{#009E73}}{{\checkmark}}",
+)  # fmt: skip
 st.markdown(t("general_rule", lang))
 st.latex(r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]")

@@ -15,9 +15,7 @@ total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 
 st.title(t("page_descent", lang))
 st.markdown(t("descent_intro", lang))
-st.latex(explain.total_ce_latex(rows, total, lang))
-for line in explain.total_gradient_latex(rows, slope, lang):
-    st.latex(line)
+ui.equations(explain.total_ce_latex(rows, total, lang), *explain.total_gradient_latex(rows, slope, lang))
 st.caption(t("descent_samples_caption", lang))
 
 controls, plot = st.columns([1, 2])
@@ -27,8 +25,7 @@ with controls:
     steps = ui.page_control(st.slider, "steps", t("steps_shown", lang), min_value=STEPS_RANGE[0],
                             max_value=STEPS_RANGE[1])  # fmt: skip
     next_b3 = descend(view.b3, rate, 1)[1].b3
-    st.latex(rf"b_3 \leftarrow {decimal(view.b3)} - {rate:g} \cdot ({fmt(slope, 4)})")
-    st.latex(rf"= {fmt(next_b3, 4)}")
+    ui.equations(rf"b_3 \leftarrow {decimal(view.b3)} - {rate:g} \cdot ({fmt(slope, 4)})", rf"= {fmt(next_b3, 4)}")
     st.button(
         t("one_step", lang),
         on_click=ui.set_b3,

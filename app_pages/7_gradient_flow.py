@@ -17,8 +17,7 @@ ui.page_control(
     required=True,
     format_func=lambda s: t(f"source_{s}", lang),
 )
-for line in slides.equations("gradient_flow", view):
-    st.latex(line)
+ui.equations(*slides.equations("gradient_flow", view))
 (flow,) = slides.charts("gradient_flow", view)
 ui.chart(flow, view)
 st.caption(t("flow_caption", lang))

@@ -17,17 +17,18 @@ st.title(t("page_beyond", lang))
 st.markdown(t("beyond_intro", lang))
 
 st.subheader(t("vector_form", lang))
-for line in slides.equations("beyond_b3", view):
-    st.latex(line)
-st.latex(
+ui.equations(
+    *slides.equations("beyond_b3", view),
     rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
-    + derivation.latex(derivation.ce_gradient_matrix())
+    + derivation.latex(derivation.ce_gradient_matrix()),
 )
 
 st.subheader(t("jacobian_title", lang))
 jacobian = derivation.softmax_jacobian()
-st.latex(r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian))
-st.latex("= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)))
+ui.equations(
+    r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian),
+    "= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)),
+)
 
 st.subheader(t("all_gradients_title", lang))
 exact, numeric = both_ways(point.petal, point.sepal, point.observed, params)

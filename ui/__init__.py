@@ -267,8 +267,7 @@ def presentation(view: View, page: str) -> None:
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
     with st.container(key="slide"):
         st.title(t(pages.STEPS[index].title, lang))
-        for line in lines:
-            st.latex(line)
+        equations(*lines)
         if figure:
             chart(figure, view)
         else:  # page 8 has no figure: its checker, for the teacher to answer in front of the class
@@ -291,6 +290,14 @@ def presentation(view: View, page: str) -> None:
 def _leave_presentation() -> None:
     st.session_state.present = False
     _on_change()
+
+
+def equations(*lines: str) -> None:
+    """Display equations one under another, as one element: each element costs every rerun."""
+    if len(lines) == 1:
+        st.latex(lines[0])
+    elif lines:
+        st.latex(r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}")
 
 
 def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
@@ -415,8 +422,7 @@ def chain_rule(point, b3: float, observed: str, lang: str) -> None:
         if not factor.expr.is_number:
             right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
-    st.latex(rf"\Rightarrow {rule.result.label} = {rule.result.latex}")
-    st.latex(rf"= {product} = {fmt(numbers.product, 4)}")
+    equations(rf"\Rightarrow {rule.result.label} = {rule.result.latex}", rf"= {product} = {fmt(numbers.product, 4)}")
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6
     message = t(
         "fd_check",
