@@ -267,7 +267,8 @@ def presentation(view: View, page: str) -> None:
         st.html(f"<style>.st-key-slide {{ --figure-height: {int(slides.figure_height(figure.figure))}; }}</style>")
     with st.container(key="slide"):
         st.title(t(pages.STEPS[index].title, lang))
-        equations(*lines)
+        for line in lines:  # apart: the slide's figure is sized for this many display lines (slides.figure_room)
+            st.latex(line)
         if figure:
             chart(figure, view)
         else:  # page 8 has no figure: its checker, for the teacher to answer in front of the class
@@ -293,11 +294,14 @@ def _leave_presentation() -> None:
 
 
 def equations(*lines: str) -> None:
-    """Display equations one under another, as one element: each element costs every rerun."""
-    if len(lines) == 1:
-        st.latex(lines[0])
-    elif lines:
+    """Display equations one under another: on a computer as one element (each element costs every
+    rerun), on a phone each apart, so that a long one may wrap (app.css), which one of several
+    cannot."""
+    if len(lines) > 1 and not on_phone():
         st.latex(r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}")
+        return
+    for line in lines:
+        st.latex(line)
 
 
 def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
