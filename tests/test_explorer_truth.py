@@ -283,3 +283,11 @@ def test_the_graphs_description_reads_its_live_values():
     at = on_page("app_pages/1_network.py", b3="-2")
     alt = at.get("plotly_chart")[0].proto.alt
     assert "top ReLU 1.752" in alt and "b_3 -2.000" in alt and "CE_se 1.891" in alt
+
+
+def test_equations_one_under_another_are_one_element_each_line_in_order():
+    at = on_page("app_pages/6_gradient_descent.py", b3="-2")
+    first = at.get("latex")[0].value.strip("$\n")  # st.latex sends its body as "$$\n...\n$$"
+    lines = [explain.total_ce_latex(explain.ce_table(-2.0), float(total_ce(-2.0))),
+             *explain.total_gradient_latex(explain.ce_table(-2.0), float(d_total_ce_d_b3(-2.0)))]  # fmt: skip
+    assert first == r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}"

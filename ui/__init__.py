@@ -201,10 +201,10 @@ _ASSETS = {
 
 
 def navigation(view: View) -> st.Page:
-    """Declare the pages to Streamlit, which lists them at the top of the sidebar (one message a
-    rerun, where a link a page cost ten elements; a page switch keeps the view, which lives in the
-    session and goes back into the address), add a link to this exact view to copy, and return the
-    chosen page."""
+    """Declare the pages to Streamlit, which lists them in its menu at the top of the sidebar (one
+    message a rerun; ten page links were ten elements), add a link to this exact view to copy, and
+    return the chosen page. A page switch keeps the view: it lives in the session, and the sidebar
+    writes it back into the address."""
     entries = _pages(view.lang)
     page = st.navigation(entries, position="sidebar")
     with st.sidebar:
