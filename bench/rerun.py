@@ -19,7 +19,7 @@ The references, served by a second server with the same config, in the same run:
   - the serialization floor: a page sending one cached plotly figure as large as the page's
     render, sent whole every time: what sending that many bytes must cost;
   - the floor with as many elements as the page sends (short lines of text): what Streamlit's
-    own cost per element adds to it (the sidebar, the page links, each equation is one).
+    own cost per element adds to it (each sidebar widget, heading, block of equations is one).
 A page and its two floors take turns (ROUNDS of them), so what the machine does meanwhile weighs
 on all three alike.
 """
