@@ -163,6 +163,21 @@ def chain_rule_latex(short: str) -> str:
     return rf"{rule.result.label} = {braces}"
 
 
+def factor_lines(numbers: ChainNumbers) -> tuple[tuple[str, str, str], ...]:
+    """The hand derivation's factors of dCE_c/db3, each as its number (as KaTeX circles it: the
+    circled digit itself is not in KaTeX's fonts), its formula, and its value for this flower
+    ("" for a factor that is a constant)."""
+    rule = derivation.chain_rule(numbers.observed)
+    return tuple(
+        (
+            rf"\textcircled{{{i + 1}}}",
+            rf"{factor.label} = {factor.latex}",
+            "" if factor.expr.is_number else rf"= {factor.latex_with_numbers(numbers.probs)} = {fmt(value, 4)}",
+        )
+        for i, (factor, value) in enumerate(zip(rule.factors, numbers.factors, strict=True))
+    )
+
+
 def vector_gradient_latex(raw, probs, observed) -> str:
     """dCE/dRaw = p - y, with the flower's numbers."""
     gradient = grad_raw(raw, observed)

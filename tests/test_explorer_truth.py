@@ -291,3 +291,16 @@ def test_equations_one_under_another_are_one_element_each_line_in_order():
     lines = [explain.total_ce_latex(explain.ce_table(-2.0), float(total_ce(-2.0))),
              *explain.total_gradient_latex(explain.ce_table(-2.0), float(d_total_ce_d_b3(-2.0)))]  # fmt: skip
     assert first == r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}"
+
+
+def test_the_chain_rules_factors_are_one_element_in_order_each_with_its_value():
+    at = on_page("app_pages/4_chain_rule_se.py", b3="-2", flower="setosa")
+    setosa = SAMPLES[0]
+    numbers = explain.chain_numbers(setosa.petal, setosa.sepal, -2.0, "setosa")
+    lines = explain.factor_lines(numbers)
+    (block,) = [e.value for e in at.get("latex") if r"\begin{array}" in e.value]
+    position = 0
+    for number, formula, value in lines:
+        for part in (number, formula, value):
+            position = block.index(part, position)
+    assert [value.rsplit("= ", 1)[-1] for _, _, value in lines] == [fmt(f, 4) for f in numbers.factors[:2]] + [""]

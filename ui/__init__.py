@@ -413,18 +413,29 @@ def set_b3(value: float) -> None:
     _on_change()
 
 
+def factors(lines: tuple[tuple[str, str, str], ...]) -> None:
+    """The chain rule's factors, one a row: number, formula, value. On a computer one element in
+    three aligned columns (three rows of st.columns were twenty messages a rerun, a seventh of the
+    page's server time); on a phone each formula and each value apart, so that a long one wraps."""
+    if on_phone():
+        for number, formula, value in lines:
+            st.latex(rf"{{\large {number}}}\quad {formula}")
+            if value:
+                st.latex(value)
+        return
+    rows = r" \\[2em] ".join(
+        rf"\large {number} \qquad & \displaystyle {formula} \qquad & \displaystyle {value}"
+        for number, formula, value in lines
+    )
+    st.latex(r"\begin{array}{lll}" + rows + r"\end{array}")
+
+
 def chain_rule(point, b3: float, observed: str, lang: str) -> None:
     """The chain rule of the hand derivation for CE_observed -> b3: the three factors, their product, and a check."""
     rule = derivation.chain_rule(observed)
     numbers = explain.chain_numbers(point.petal, point.sepal, b3, observed)
-    probs = numbers.probs
     st.latex(explain.chain_rule_latex(observed))
-    for circled, factor, value in zip(derivation.CIRCLED, rule.factors, numbers.factors, strict=True):
-        left, middle, right = st.columns([1, 5, 5], vertical_alignment="center")
-        left.markdown(f"### {circled}")
-        middle.latex(rf"{factor.label} = {factor.latex}")
-        if not factor.expr.is_number:
-            right.latex(rf"= {factor.latex_with_numbers(probs)} = {fmt(value, 4)}")
+    factors(explain.factor_lines(numbers))
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
     equations(rf"\Rightarrow {rule.result.label} = {rule.result.latex}", rf"= {product} = {fmt(numbers.product, 4)}")
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6
