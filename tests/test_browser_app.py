@@ -1,9 +1,10 @@
 """The whole app in Chromium: every page in both languages and in presentation mode, deep links,
 presentation keys, and the chart's slide downloads.
 
-Each page load fails on an exception element, on a browser console error the app causes, or on a
-plotly chart that did not draw. A screenshot of each page goes to $TEST_SCREENSHOTS (`make test`
-names the folder) for a person to look at.
+Each page load fails on an exception element, on a browser console error the app causes, on an
+equation KaTeX could not parse (it shows the source in red), or on a plotly chart that did not
+draw. A screenshot of each page goes to $TEST_SCREENSHOTS (`make test` names the folder) for a
+person to look at.
 """
 
 import os
@@ -82,6 +83,7 @@ class Visit:
         except PlaywrightTimeout:
             pass  # the assertions below say what is wrong
         assert page.locator(EXCEPTION_SELECTOR).count() == 0, exception_texts(page)
+        assert page.locator(".katex-error").all_inner_texts() == [], "an equation KaTeX could not draw"
         assert self.errors == []
         drawn = page.evaluate(drawn_script)
         assert drawn == [True] * charts_expected, f"charts drawn: {drawn}"
