@@ -1,8 +1,10 @@
 """Every figure, filled into its cached skeleton, is exactly the figure plotly draws and checks
 for the same inputs (drawing.figures: `x_figure` against `_draw_x`)."""
 
+import base64
 import json
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +83,22 @@ def test_a_filled_figure_is_a_fresh_copy():
     first["data"][0]["x"].append(42)
     again = figures.graph_figure(values, "setosa", "en")
     assert again["layout"]["margin"]["b"] != 999 and 42 not in again["data"][0]["x"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(b3=st.floats(-5.0, 5.0, allow_nan=False, allow_subnormal=False))
+def test_every_surface_is_forwards_own_heights_to_the_last_bit(b3):
+    """Blue and orange are computed once for every b3; green adds b3 to them as forward does."""
+    _, (petal, sepal) = figures._surface_grid(41)
+    grid = forward(petal, sepal, Params(b3=b3))
+    data = figures.surfaces_figure(flower_point(View()), b3, "en")["data"]
+    surfaces = [_array(trace["z"]).tolist() for trace in data if trace["type"] == "surface"]
+    assert surfaces == [np.round(heights, 3).tolist() for heights in (grid.blue, grid.orange, grid.green)]
+
+
+def _array(z) -> np.ndarray:
+    """A figure's array: a list, or plotly's typed array ({"dtype", "bdata": base64, "shape"})."""
+    if isinstance(z, list):
+        return np.array(z)
+    shape = tuple(int(n) for n in str(z.get("shape", "-1")).split(","))
+    return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
