@@ -1,7 +1,6 @@
 import streamlit as st
 
 import ui
-from core.latex import fmt
 from core.network import Params, forward
 from drawing import explain, graph, slides
 from drawing.i18n import t
@@ -17,11 +16,10 @@ ui.equations(*slides.equations("network", view))
 network_graph, surfaces, green = slides.charts("network", view)
 ui.chart(network_graph, view)
 names = (t("node_top", lang), t("node_bottom", lang))
-ui.equations(*explain.hidden_latex(point.petal, point.sepal, params, names))
-cols = st.columns(4)
-for col, short in zip(cols[:3], ("se", "ve", "vi"), strict=True):
-    col.metric(f"P_{short}", fmt(values[f"p_{short}"], 4))
-cols[3].metric(f"CE_{graph.observed_short(point.observed)}", fmt(values["ce"], 4))
+ui.equations(
+    *explain.hidden_latex(point.petal, point.sepal, params, names),
+    explain.outputs_latex(values, graph.observed_short(point.observed)),
+)
 
 st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))

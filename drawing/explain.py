@@ -187,6 +187,14 @@ def vector_gradient_latex(raw, probs, observed) -> str:
     )
 
 
+def outputs_latex(values: dict, observed_short: str) -> str:
+    """P_se, P_ve, P_vi and the observed species' CE, side by side (graph.node_values' numbers).
+    Each is a group, so a narrow screen breaks the line between them, never inside one."""
+    outputs = [rf"P_{{{short}}} = {fmt(values[f'p_{short}'], 4)}" for short in SHORT]
+    outputs.append(rf"CE_{{{observed_short}}} = {fmt(values['ce'], 4)}")
+    return r" \qquad \allowbreak ".join(f"{{{output}}}" for output in outputs)
+
+
 def hidden_latex(petal: float, sepal: float, params: Params, names: tuple[str, str]) -> tuple[str, str]:
     """top ReLU = ReLU(-2.5 × petal + 0.6 × sepal + 1.6) = value, and the same for bottom, with the
     flower's numbers in: what a student needs to recompute the hidden nodes from the graph.

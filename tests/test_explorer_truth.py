@@ -2,6 +2,7 @@
 main of before (the graph's geometry has its own module, the browser's behaviour its own)."""
 
 import json
+import math
 
 import pytest
 
@@ -9,6 +10,7 @@ from core import pages
 from core.latex import fmt
 from core.network import Params, forward
 from core.training import SAMPLES, d_total_ce_d_b3, per_sample_ce, per_sample_gradient, total_ce
+from core.view import View, flower_point
 from drawing import explain, figures, graph
 from drawing.i18n import TEXT
 from guard import addresses
@@ -304,3 +306,13 @@ def test_the_chain_rules_factors_are_one_element_in_order_each_with_its_value():
         for part in (number, formula, value):
             position = block.index(part, position)
     assert [value.rsplit("= ", 1)[-1] for _, _, value in lines] == [fmt(f, 4) for f in numbers.factors[:2]] + [""]
+
+
+def test_page_1_writes_the_flowers_probabilities_and_its_ce_under_the_hidden_nodes():
+    at = on_page("app_pages/1_network.py", b3="-1.5", flower="versicolor")
+    point = flower_point(View(flower="versicolor"))
+    probs = forward(point.petal, point.sepal, Params(b3=-1.5)).probs
+    text = latex_text(at)
+    for short, p in zip(("se", "ve", "vi"), probs, strict=True):
+        assert f"{{P_{{{short}}} = {fmt(float(p), 4)}}}" in text
+    assert f"{{CE_{{ve}} = {fmt(-math.log(float(probs[1])), 4)}}}" in text
