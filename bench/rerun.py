@@ -14,14 +14,16 @@ so the app, paced by its guard, and the references, which have none, are measure
 Bytes per render are what the server sent for one rerun, with the browser's message cache
 emulated (a message the student already holds is sent as a reference).
 
-The references, served by a second server with the same config, in the same run:
+The references, each served by a server of its own with the same config, in the same run:
   - an empty page: what any rerun costs in Streamlit;
   - the serialization floor: a page sending one cached plotly figure as large as the page's
     render, sent whole every time: what sending that many bytes must cost;
   - the floor with as many elements as the page sends (short lines of text): what Streamlit's
     own cost per element adds to it (each sidebar widget, heading, block of equations is one).
-A page and its two floors take turns (ROUNDS of them), so what the machine does meanwhile weighs
-on all three alike.
+A page and its two floors run side by side, staggered: one of the three reruns every third of
+MIN_INTERVAL, so each still reruns MIN_INTERVAL apart, and a drift of the machine (this one's
+moves by tens of percent within seconds) weighs on all three alike. Each server's CPU is counted
+over the whole series, its idle moments between reruns included, as for the app.
 """
 
 from __future__ import annotations
@@ -59,12 +61,9 @@ PAGES = (
 QUERY = "flower=virginica&b3=-2&lang=en"
 
 
-ROUNDS = 4  # a page and its references take turns, this many rounds each: a drift of the machine hits all alike
-
-
 class Series:
-    """Reruns of one student's page, each started MIN_INTERVAL after the last (see above), with the
-    server's CPU, the client's latency and the bytes sent added up over every round."""
+    """Reruns of one student's page, on a server of its own, with the server's CPU, the client's
+    latency and the bytes sent added up."""
 
     def __init__(self, student: Student, pid: int, move_b3: bool):
         self.student, self.pid, self.move_b3 = student, pid, move_b3
@@ -80,20 +79,14 @@ class Series:
             render = student.rerun({"b3": round(-2.5 + step / 100, 2)} if self.move_b3 else None)
         return render
 
-    def run(self, reruns: int) -> None:
-        before = cpu_seconds(self.pid)
-        started = time.monotonic()
-        for _ in range(reruns):
-            time.sleep(max(0.0, started + MIN_INTERVAL - time.monotonic()))
-            started = time.monotonic()
-            self.reruns += 1
-            render = self.student.rerun({"b3": round(-2 + self.reruns / 100, 2)} if self.move_b3 else None)
-            if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
-                raise RuntimeError(f"{self.student.page!r}: {render.status} {render.exceptions()}")
-            self.seconds += render.seconds
-            self.sent += render.bytes
-            self.renders.append(render)
-        self.cpu += cpu_seconds(self.pid) - before
+    def rerun(self) -> None:
+        self.reruns += 1
+        render = self.student.rerun({"b3": round(-2 + self.reruns / 100, 2)} if self.move_b3 else None)
+        if render.status != "FINISHED_SUCCESSFULLY" or render.exceptions():
+            raise RuntimeError(f"{self.student.page!r}: {render.status} {render.exceptions()}")
+        self.seconds += render.seconds
+        self.sent += render.bytes
+        self.renders.append(render)
 
     def result(self) -> dict:
         return {
@@ -105,13 +98,20 @@ class Series:
         }
 
 
-def in_turns(series: list[Series], reruns: int) -> None:
-    """`reruns` reruns of each series, in ROUNDS turns."""
-    for warm in series:
-        warm.warm()
-    for turn in range(ROUNDS):
-        for each in series:
-            each.run(reruns // ROUNDS + (turn < reruns % ROUNDS))
+def side_by_side(series: list[Series], reruns: int) -> None:
+    """`reruns` reruns of each series, staggered: one of them reruns every MIN_INTERVAL / len(series)
+    seconds, in turn, so each reruns MIN_INTERVAL apart (see above)."""
+    assert len({each.pid for each in series}) == len(series), "each series needs a server of its own"
+    for each in series:
+        each.warm()
+    before = [cpu_seconds(each.pid) for each in series]
+    gap = MIN_INTERVAL / len(series)
+    started = time.monotonic()
+    for step in range(reruns * len(series)):
+        time.sleep(max(0.0, started + step * gap - time.monotonic()))
+        series[step % len(series)].rerun()
+    for each, cpu in zip(series, before, strict=True):
+        each.cpu += cpu_seconds(each.pid) - cpu
 
 
 def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
@@ -122,12 +122,14 @@ def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
         "reruns": reruns,
         "pages": {},
     }
-    with streamlit_server(APP) as app_server, streamlit_server(REFERENCE) as reference_server:
+    with streamlit_server(APP) as app_server, streamlit_server(REFERENCE) as reference_server, \
+         streamlit_server(REFERENCE) as second_reference:  # fmt: skip
         app, app_pid = app_server.url, app_server.process.pid
         reference, reference_pid = reference_server.url, reference_server.process.pid
+        second, second_pid = second_reference.url, second_reference.process.pid
         with Student(reference, query="page=empty") as student:
             empty = Series(student, reference_pid, move_b3=False)
-            in_turns([empty], reruns * 3)
+            side_by_side([empty], reruns * 3)
         results["empty"] = empty = empty.result()
         print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
         print(HEADER, flush=True)
@@ -139,10 +141,10 @@ def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
                 floor_query = f"page=floor&bytes={size}"
                 elements_query = f"{floor_query}&elements={elements}"
                 with Student(reference, query=floor_query, remember=False) as floor_student, \
-                     Student(reference, query=elements_query, remember=False) as elements_student:  # fmt: skip
+                     Student(second, query=elements_query, remember=False) as elements_student:  # fmt: skip
                     floor = Series(floor_student, reference_pid, move_b3=False)
-                    floor_elements = Series(elements_student, reference_pid, move_b3=False)
-                    in_turns([page_series, floor, floor_elements], reruns)
+                    floor_elements = Series(elements_student, second_pid, move_b3=False)
+                    side_by_side([page_series, floor, floor_elements], reruns)
             measured, floor, floor_elements = page_series.result(), floor.result(), floor_elements.result()
             measured["floor_cpu_ms"] = floor["cpu_ms"]
             measured["floor_bytes"] = floor["bytes"]
