@@ -1,5 +1,6 @@
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 from core import derivation
 from core.data import flower, iris
 from core.gradients import finite_difference_gradients, param_gradients
-from core.network import STATQUEST, Params, forward
+from core.network import PARAM_NAMES, STATQUEST, Params, forward
 from core.softmax import class_index, cross_entropy, grad_raw, softmax
 from core.training import SAMPLES, d_total_ce_d_b3, descend, total_ce
 
@@ -204,6 +205,24 @@ def test_every_parameter_gradient_equals_finite_differences(sample, observed):
     numeric = finite_difference_gradients(sample.petal, sample.sepal, observed, params)
     for name, value in exact.items():
         assert value == pytest.approx(numeric[name], abs=1e-6), name
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    petal=st.floats(0.0, 1.0),
+    sepal=st.floats(0.0, 1.0),
+    b3=st.floats(-5.0, 5.0),
+    observed=st.sampled_from(["setosa", "versicolor", "virginica"]),
+)
+def test_finite_differences_in_one_pass_are_thirty_passes_to_the_last_bit(petal, sepal, b3, observed):
+    params, h = Params(b3=b3), 1e-6
+
+    def ce(name: str, nudge: float) -> float:
+        nudged = replace(params, **{name: getattr(params, name) + nudge})
+        return float(cross_entropy(forward(petal, sepal, nudged).raw, observed))
+
+    one_by_one = {name: (ce(name, h) - ce(name, -h)) / (2 * h) for name in PARAM_NAMES}
+    assert finite_difference_gradients(petal, sepal, observed, params) == one_by_one
 
 
 def test_iris_data_set_and_scaling():
