@@ -342,7 +342,7 @@ def _surface_grid(steps: int):
 
 
 @lru_cache(maxsize=4)
-def _blue_and_orange(steps: int) -> tuple[np.ndarray, np.ndarray]:
+def _blue_and_orange_heights(steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Blue's and orange's heights over the grid: they do not depend on b3 (read-only, shared)."""
     from core.network import forward
 
@@ -359,7 +359,7 @@ def _surfaces_live(spot: Spot, b3: float, steps: int) -> dict:
     adds them, so its heights are forward's to the last bit, without a pass over the grid."""
     from core.network import Params, forward
 
-    blue, orange = _blue_and_orange(steps)
+    blue, orange = _blue_and_orange_heights(steps)
     here = forward(spot.petal, spot.sepal, Params(b3=b3))
     return {
         "spot": spot,
