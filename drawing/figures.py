@@ -363,8 +363,6 @@ def _surfaces_live(spot: Spot, b3: float, steps: int) -> dict:
     here = forward(spot.petal, spot.sepal, Params(b3=b3))
     return {
         "spot": spot,
-        "blue": np.round(blue, 3),
-        "orange": np.round(orange, 3),
         "green": np.round(blue + orange + b3, 3).tolist(),
         "here": [float(here.blue), float(here.orange), float(here.green)],
     }
@@ -388,8 +386,9 @@ def _draw_surfaces(
 
     axis, _ = _surface_grid(steps)
     live = _surfaces_live(Spot(float(point.petal), float(point.sepal)), b3, steps)
+    blue, orange = (np.round(heights, 3) for heights in _blue_and_orange_heights(steps))
     every = zip(
-        (live["blue"], live["orange"], live["green"]),
+        (blue, orange, live["green"]),
         live["here"],
         (BLUE, ORANGE, GREEN),
         _surface_titles(b3, lang),
