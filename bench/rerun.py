@@ -72,7 +72,7 @@ class Series:
         self.renders = []
 
     def warm(self):
-        """Three reruns not counted; the last one's render."""
+        """A first run and three reruns, not counted; the last one's render."""
         student = self.student
         student.rerun()
         for step in range(3):
@@ -99,11 +99,9 @@ class Series:
 
 
 def side_by_side(series: list[Series], reruns: int) -> None:
-    """`reruns` reruns of each series, staggered: one of them reruns every MIN_INTERVAL / len(series)
-    seconds, in turn, so each reruns MIN_INTERVAL apart (see above)."""
+    """`reruns` reruns of each series, warmed already, staggered: one of them reruns every
+    MIN_INTERVAL / len(series) seconds, in turn, so each reruns MIN_INTERVAL apart (see above)."""
     assert len({each.pid for each in series}) == len(series), "each series needs a server of its own"
-    for each in series:
-        each.warm()
     before = [cpu_seconds(each.pid) for each in series]
     gap = MIN_INTERVAL / len(series)
     started = time.monotonic()
@@ -129,6 +127,7 @@ def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
         second, second_pid = second_reference.url, second_reference.process.pid
         with Student(reference, query="page=empty") as student:
             empty = Series(student, reference_pid, move_b3=False)
+            empty.warm()
             side_by_side([empty], reruns * 3)
         results["empty"] = empty = empty.result()
         print(f"empty page: {empty['cpu_ms']:.1f} ms CPU per rerun", flush=True)
@@ -144,6 +143,8 @@ def run(reruns: int, pages: tuple[str, ...] = PAGES) -> dict:
                      Student(second, query=elements_query, remember=False) as elements_student:  # fmt: skip
                     floor = Series(floor_student, reference_pid, move_b3=False)
                     floor_elements = Series(elements_student, second_pid, move_b3=False)
+                    floor.warm()
+                    floor_elements.warm()
                     side_by_side([page_series, floor, floor_elements], reruns)
             measured, floor, floor_elements = page_series.result(), floor.result(), floor_elements.result()
             measured["floor_cpu_ms"] = floor["cpu_ms"]
