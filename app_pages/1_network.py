@@ -25,15 +25,9 @@ st.subheader(t("surfaces_title", lang))
 st.markdown(t("surfaces_intro", lang))
 
 
-@st.fragment
-def three_d(surfaces, green, view, opening: bool, token: str) -> None:
-    """The 3D surfaces. On opening the page they wait until the browser has drawn the rest (their
-    three WebGL scenes held it back by 2 s); a b3 change redraws green's alone, just after the rest."""
-    if not ui.after_paint(token, opening):
-        st.container(height=slides.figure_height(surfaces.figure), border=False)  # their room, kept
-        return
-    # green apart: a b3 change redraws its one 3D scene. A scene's size follows the chart's height,
-    # so green's column is as wide as one of the pair's scenes with its own margins.
+def three_d(surfaces, green, view) -> None:
+    """The 3D surfaces; green apart, so a b3 change redraws its one 3D scene. A scene's size follows
+    the chart's height, so green's column is as wide as one of the pair's scenes with its own margins."""
     inputs, output = st.columns([2, 1.15], gap="small")
     with inputs:
         ui.chart(surfaces, view)
@@ -41,6 +35,9 @@ def three_d(surfaces, green, view, opening: bool, token: str) -> None:
         ui.chart(green, view)
 
 
-if not ui.arrived():
+if ui.arrived():  # opening the page: its three WebGL scenes held the rest back by 2 s, so they wait
+    st.container(height=slides.figure_height(surfaces.figure), border=False)  # their room, kept
+    ui.report_paint(f"{view.flower}:{view.b3}:{lang}")
+else:
     ui.pause_for_first_paint()  # the graph and numbers are drawn before green's surface, not with it
-three_d(surfaces, green, view, ui.arrived(), f"{view.flower}:{view.b3}:{lang}")
+    three_d(surfaces, green, view)

@@ -282,7 +282,7 @@ def tracebacks(path: Path) -> list[str]:
 
 def sent_charts(page: str, kind: str) -> int | None:
     """How many of the page's charts a run sends. Opening page 1 sends its graph alone: the 3D
-    surfaces follow once the browser reports it has drawn it (ui.after_paint), which a student
+    surfaces follow once the browser reports it has drawn it (ui.report_paint), which a student
     here, with no browser, never does; its next run, a slider change, sends all three."""
     return 1 if (page, kind) == ("network", "first load") else None  # None: every chart
 

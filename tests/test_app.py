@@ -211,7 +211,7 @@ def test_presentation_mode_shows_each_page_as_one_slide(page):
 
 def test_page_1_sends_its_3d_surfaces_after_the_rest_when_opened():
     """Opening page 1 sends the graph, the equations and the numbers; the 3D surfaces wait for the
-    browser's report that it drew them (ui.after_paint), held in their room meanwhile. The next run
+    browser's report that it drew them (ui.report_paint), held in their room meanwhile. The next run
     (a b3 change, or the report's) sends all three charts."""
     at = open_app(flower="virginica", b3="0.5")
     names = [f["layout"].get("meta", {}) for f in figures(at)]

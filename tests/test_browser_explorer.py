@@ -327,8 +327,8 @@ def test_on_a_phone_a_wrapped_line_of_fractions_keeps_clear_of_the_line_above(ap
 def test_a_b3_change_redraws_green_s_surface_and_leaves_blue_and_orange_as_they_are(app_server, browser):
     """Page 1's 3D scenes are its slowest drawing (software WebGL here): blue and orange do not depend
     on b3, so their chart stays the same element and is not drawn again; only green's one scene is,
-    from the first change after opening the page (the surfaces came in a fragment's run of their
-    own, ui.after_paint) on."""
+    from the first change after opening the page (the surfaces came in the run the browser's report
+    started, ui.report_paint) on."""
     page = open_page(browser, f"{app_server}/?b3=0&flower=virginica")
     try:
         page.wait_for_selector('[class*="st-key-surface-"] .js-plotly-plot', timeout=30_000)

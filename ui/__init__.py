@@ -345,20 +345,13 @@ def pause_for_first_paint() -> None:
 _painted = st.components.v2.component("softmax_painted", js=(ASSETS / "painted.js").read_text())
 
 
-def after_paint(token: str, opening: bool) -> bool:
-    """Whether what follows may be drawn: on opening the page, once the browser has drawn the page
-    sent with `token` (inside a fragment: its report reruns the fragment alone); after that, always.
-    The pause above is too short for a page's opening, when the browser is busy for a second: there,
-    three WebGL scenes held the graph back by 2 s in software GL.
-
-    The report's element stays on every run, with the opening's token (already reported, so the
-    browser sends nothing): were it gone, what follows would move up one place, and Streamlit's
-    frontend draws a moved chart anew."""
-    state = st.session_state
-    if opening or "painted_token" not in state:
-        state.painted_token = token
-    reported = _painted(data=state.painted_token, key="painted", on_painted_change=_ignore, height=0)
-    return not opening or reported.painted == token
+def report_paint(token: str) -> None:
+    """Have the browser report once it has drawn what this run sent (once per `token` and page
+    opening): the report reruns the app, and that run, no longer the page's opening, sends what
+    waited. Last on the page, so that on the runs after, where it is gone, nothing moves up (a moved
+    chart is drawn anew). The pause above is too short for a page's opening, when the browser is
+    busy for a second: there, three WebGL scenes held the graph back by 2 s in software GL."""
+    _painted(data=token, key="painted", on_painted_change=_ignore, height=0)
 
 
 def _ignore() -> None:
