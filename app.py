@@ -6,11 +6,14 @@ import ui
 from core import pages
 from ui import classroom
 
-st.session_state.page_sidebar = st.sidebar.container()  # a page's own controls, under the page menu
-view = ui.sidebar()
-st.session_state.current_view = view
-page = ui.navigation(view)
+lang = ui.start()
+page = ui.navigation(lang)
 here = page.url_path or pages.ALL[0].name
+if here in pages.WITH_SIDEBAR:
+    st.session_state.page_sidebar = st.sidebar.container()  # the page's own controls, under the page menu
+view = ui.sidebar()
+ui.link(view, page)
+st.session_state.current_view = view
 ui.note_page(here)
 classroom.pace_prompt(view, here)
 page.run()

@@ -14,6 +14,7 @@ class Page:
     file: str  # the script st.navigation runs
     title: str  # its title's key in drawing.i18n
     step: bool = True  # a step of the explanation, with its slides; class mode is neither
+    controls: bool = False  # has controls of its own in the sidebar, above the shared ones (ui.page_sidebar)
 
     @property
     def name(self) -> str:
@@ -38,11 +39,12 @@ ALL = (
     Page("app_pages/7_gradient_flow.py", "page_flow"),
     Page("app_pages/8_check.py", "page_check"),
     Page("app_pages/9_beyond_b3.py", "page_beyond"),
-    Page("app_pages/10_class.py", "page_class", step=False),
+    Page("app_pages/10_class.py", "page_class", step=False, controls=True),
 )
 STEPS = tuple(page for page in ALL if page.step)
 NAMES = tuple(page.name for page in STEPS)  # the steps' names, in order
 BY_NAME = {page.name: page for page in ALL}
+WITH_SIDEBAR = frozenset(page.name for page in ALL if page.controls)
 
 # A page's address is its file name without the number; page 1 lives at the root.
 PAGE_ONE, *OTHERS = (page.name for page in ALL)

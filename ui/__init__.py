@@ -96,19 +96,26 @@ def _on_change() -> None:
     st.session_state.notes = ()
 
 
-def sidebar() -> View:
-    """Set up the page, render the shared sidebar, keep the URL in step, and return the current view."""
+def start() -> str:
+    """A run's first steps: the view (from the link, on a session's first run), the page's config
+    and assets. Returns the view's language, which the widgets' callbacks, run before the script,
+    have already set."""
     state = st.session_state
     if "view" not in state:
         state.view, state.notes = parse_query(st.query_params.to_dict())
         classroom.take_teacher_key(st.query_params.to_dict())
-    st.session_state.charts_drawn = 0
-    st.set_page_config(page_icon="🌸", layout="wide")
+    state.charts_drawn = 0
+    lang = state.view.lang
+    st.set_page_config(page_title=t("app_title", lang), page_icon="🌸", layout="wide")
+    page_assets(lang, state.view.present)
+    return lang
+
+
+def sidebar() -> View:
+    """Render the shared sidebar (after `start`), keep the URL in step, and return the current view."""
     _restore_widgets()
     s = st.session_state
     lang = s.view.lang
-    st.set_page_config(page_title=t("app_title", lang))
-    page_assets(lang, s.view.present)
     with st.sidebar:
         st.segmented_control(
             t("sidebar_lang", lang),
@@ -200,17 +207,18 @@ _ASSETS = {
 }
 
 
-def navigation(view: View) -> st.Page:
+def navigation(lang: str) -> st.Page:
     """Declare the pages to Streamlit, which lists them in its menu at the top of the sidebar (one
-    message a rerun; ten page links were ten elements), add a link to this exact view to copy, and
-    return the chosen page. A page switch keeps the view: it lives in the session, and the sidebar
-    writes it back into the address."""
-    entries = _pages(view.lang)
-    page = st.navigation(entries, position="sidebar")
+    message a rerun; ten page links were ten elements), and return the chosen page. A page switch
+    keeps the view: it lives in the session, and the sidebar writes it back into the address."""
+    return st.navigation(_pages(lang), position="sidebar")
+
+
+def link(view: View, page: st.Page) -> None:
+    """In the sidebar, a link to this exact view to copy."""
     with st.sidebar:
         st.caption(t("sidebar_link", view.lang))
         st.code(view_link(page.url_path, to_query(view)), language=None, wrap_lines=True)
-    return page
 
 
 def _pages(lang: str) -> list[st.Page]:
@@ -251,7 +259,8 @@ def current(page_file: str):
 
 def page_sidebar():
     """The sidebar's place for a page's own controls, right under the page links and above the
-    shared ones, so a teacher's class controls are in view at 1920x1080 (app.py makes it each run)."""
+    shared ones, so a teacher's class controls are in view at 1920x1080 (app.py makes it, on the
+    pages in pages.WITH_SIDEBAR: on every page it was a message more a rerun)."""
     return st.session_state.page_sidebar
 
 
