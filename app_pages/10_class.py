@@ -114,8 +114,7 @@ def controls(code: str) -> None:
 
 def doors() -> None:
     """No class of one's own to show: start one, join one, or open one's dashboard."""
-    st.title(t("page_class", lang))
-    st.markdown(t("class_intro", lang))
+    ui.heading(t("page_class", lang), t("class_intro", lang))
     teachers, students = st.columns(2, gap="large")
     with teachers:
         st.button(t("class_start", lang), on_click=teacher.start, type="primary", icon=":material/co_present:",

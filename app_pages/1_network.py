@@ -10,8 +10,7 @@ params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 values = graph.node_values(fwd, point.observed, params)
 
-st.title(t("page_network", lang))
-st.markdown(t("network_intro", lang))
+ui.heading(t("page_network", lang), t("network_intro", lang))
 ui.equations(*slides.equations("network", view))
 network_graph, surfaces, green = slides.charts("network", view)
 ui.chart(network_graph, view)
@@ -21,8 +20,7 @@ ui.equations(
     explain.outputs_latex(values, graph.observed_short(point.observed)),
 )
 
-st.subheader(t("surfaces_title", lang))
-st.markdown(t("surfaces_intro", lang))
+ui.heading(t("surfaces_title", lang), t("surfaces_intro", lang), level=3)
 
 
 def three_d(surfaces, green, view) -> None:

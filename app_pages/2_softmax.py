@@ -25,15 +25,13 @@ left, right = st.columns([3, 2])
 with left:
     ui.chart(argmax, view)
 with right:
-    st.subheader(t("argmax_title", lang))
-    st.markdown(t("argmax_text", lang))
+    ui.heading(t("argmax_title", lang), t("argmax_text", lang), level=3)
     slope = derivation.chain_rule("se").factors[1]
     ui.equations(
         rf"{slope.label} = {slope.latex}", rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}"
     )
 
-st.subheader(t("shift_title", lang))
-st.markdown(t("shift_text", lang))
+ui.heading(t("shift_title", lang), t("shift_text", lang), level=3)
 shift = ui.page_control(
     st.slider, "shift", t("shift_label", lang), min_value=SHIFT_RANGE[0], max_value=SHIFT_RANGE[1], step=10.0
 )

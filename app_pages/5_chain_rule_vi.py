@@ -9,8 +9,7 @@ from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
 
-st.title(t("page_chain_vi", lang))
-st.markdown(t("chain_vi_intro", lang))
+ui.heading(t("page_chain_vi", lang), t("chain_vi_intro", lang))
 short = ui.page_control(
     st.segmented_control,
     "tab",

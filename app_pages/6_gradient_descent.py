@@ -13,8 +13,7 @@ view, _, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 
-st.title(t("page_descent", lang))
-st.markdown(t("descent_intro", lang))
+ui.heading(t("page_descent", lang), t("descent_intro", lang))
 ui.equations(explain.total_ce_latex(rows, total, lang), *explain.total_gradient_latex(rows, slope, lang))
 st.caption(t("descent_samples_caption", lang))
 

@@ -7,8 +7,7 @@ from drawing.i18n import t
 
 view, _, lang = ui.current(__file__)
 
-st.title(t("page_flow", lang))
-st.markdown(t("flow_intro", lang))
+ui.heading(t("page_flow", lang), t("flow_intro", lang))
 ui.page_control(
     st.segmented_control,
     "source",

@@ -13,8 +13,7 @@ params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 probs = fwd.probs
 
-st.title(t("page_beyond", lang))
-st.markdown(t("beyond_intro", lang))
+ui.heading(t("page_beyond", lang), t("beyond_intro", lang))
 
 st.subheader(t("vector_form", lang))
 ui.equations(

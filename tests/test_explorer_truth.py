@@ -14,7 +14,7 @@ from core.view import View, flower_point
 from drawing import explain, figures, graph
 from drawing.i18n import TEXT
 from guard import addresses
-from tests.test_app import PAGES, latex_text, open_app
+from tests.test_app import PAGES, latex_text, open_app, page_title
 from tests.test_app import figures as page_figures
 
 FIGURE_PAGES = [page for page in PAGES if page != "app_pages/8_check.py"]  # page 8 is a form, not a figure
@@ -206,7 +206,7 @@ def test_a_link_sets_every_page_control():
 def test_case_is_treated_the_same_everywhere():
     at = open_app(lang="ZH", flower="IRIS-007", source="Total")
     assert not at.warning
-    assert at.title[0].value == TEXT["page_network"][1]
+    assert page_title(at) == TEXT["page_network"][1]
     assert at.query_params["flower"] == "iris-7" and at.query_params["lang"] == "zh"
     custom = open_app(flower="Custom", petal="0.3", sepal="0.4", observed="VIRGINICA")
     assert not custom.warning and custom.sidebar.selectbox(key="observed").value == "virginica"

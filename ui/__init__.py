@@ -302,6 +302,12 @@ def _leave_presentation() -> None:
     _on_change()
 
 
+def heading(title: str, text: str, level: int = 1) -> None:
+    """A heading and the paragraph under it as one element (each element costs every rerun): a
+    markdown heading, drawn as st.title's (level 1) or st.subheader's (level 3) is."""
+    st.markdown(f"{'#' * level} {title}\n\n{text}")
+
+
 def equations(*lines: str) -> None:
     """Display equations one under another: on a computer as one element (each element costs every
     rerun), on a phone each apart, so that a long one may wrap (app.css), which one of several
