@@ -11,8 +11,7 @@ page = ui.navigation(lang)
 here = page.url_path or pages.ALL[0].name
 if here in pages.WITH_SIDEBAR:
     st.session_state.page_sidebar = st.sidebar.container()  # the page's own controls, under the page menu
-view = ui.sidebar()
-ui.link(view, page)
+view = ui.sidebar(page)
 st.session_state.current_view = view
 ui.note_page(here)
 classroom.pace_prompt(view, here)

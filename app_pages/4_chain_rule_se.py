@@ -1,14 +1,10 @@
-import streamlit as st
-
 import ui
 from drawing import slides
 from drawing.i18n import t
 
 view, point, lang = ui.current(__file__)
-st.title(t("page_chain_se", lang))
+ui.heading(t("page_chain_se", lang), t("chain_se_intro", lang))
 flower = ui.flower_for("setosa", point, lang)
-
-st.markdown(t("chain_se_intro", lang))
 ui.equations(
     r"CE_{se} = -\log(P_{se})",
     r"P_{se} = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}",

@@ -44,5 +44,4 @@ ui.equations(
     r" = \textcolor{#D55E00}{-P_{se}}\quad\textcolor{#D55E00}{\boldsymbol{\times}}",
     rf"\text{{{t('correct', lang)}: }} {factors} = +P_{{se}}\quad\textcolor{{#009E73}}{{\checkmark}}",
 )  # fmt: skip
-st.markdown(t("general_rule", lang))
-st.latex(r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]")
+ui.equations(r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]", above=t("general_rule", lang))

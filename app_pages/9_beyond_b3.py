@@ -15,18 +15,18 @@ probs = fwd.probs
 
 ui.heading(t("page_beyond", lang), t("beyond_intro", lang))
 
-st.subheader(t("vector_form", lang))
 ui.equations(
     *slides.equations("beyond_b3", view),
     rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
     + derivation.latex(derivation.ce_gradient_matrix()),
+    above=f"### {t('vector_form', lang)}",
 )
 
-st.subheader(t("jacobian_title", lang))
 jacobian = derivation.softmax_jacobian()
 ui.equations(
     r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian),
     "= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)),
+    above=f"### {t('jacobian_title', lang)}",
 )
 
 st.subheader(t("all_gradients_title", lang))

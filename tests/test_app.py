@@ -26,8 +26,14 @@ def open_app(**query) -> AppTest:
     return at.run()
 
 
+def equations(at: AppTest) -> list[str]:
+    """Every element that displays equations: st.latex's, and markdown that holds display math under
+    its heading or paragraph (ui.equations' `above`)."""
+    return [e.value for e in at.get("latex")] + [e.value for e in at.markdown if "$$" in e.value]
+
+
 def latex_text(at: AppTest) -> str:
-    return "\n".join(e.value for e in at.get("latex"))
+    return "\n".join(equations(at))
 
 
 def all_text(at: AppTest) -> str:

@@ -14,7 +14,7 @@ from core.view import View, flower_point
 from drawing import explain, figures, graph
 from drawing.i18n import TEXT
 from guard import addresses
-from tests.test_app import PAGES, latex_text, open_app, page_title
+from tests.test_app import PAGES, equations, latex_text, open_app, page_title
 from tests.test_app import figures as page_figures
 
 FIGURE_PAGES = [page for page in PAGES if page != "app_pages/8_check.py"]  # page 8 is a form, not a figure
@@ -221,7 +221,7 @@ def test_case_is_treated_the_same_everywhere():
 )
 def test_every_page_shows_an_equation_and_a_figure(page):
     at = on_page(page, b3="-2")
-    assert at.get("latex"), "an equation"
+    assert equations(at), "an equation"
     assert at.get("plotly_chart"), "a figure"
 
 

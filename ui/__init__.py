@@ -111,8 +111,9 @@ def start() -> str:
     return lang
 
 
-def sidebar() -> View:
-    """Render the shared sidebar (after `start`), keep the URL in step, and return the current view."""
+def sidebar(page: st.Page) -> View:
+    """Render the shared sidebar (after `start` and `navigation`): the view's widgets, its numbers
+    and a link to this exact view to copy. Keep the URL in step, and return the current view."""
     _restore_widgets()
     s = st.session_state
     lang = s.view.lang
@@ -148,17 +149,18 @@ def sidebar() -> View:
                 format_func=lambda k: t(f"species_{k}", lang),
             )
         st.slider(t("sidebar_b3", lang), *B3_RANGE, step=0.01, key="b3", on_change=_on_change)
-        view = s.view
-        point = flower_point(view)
-        st.caption(
-            f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
-            f" · {t('observed_as', lang, species=t('short_' + point.observed, lang))}"
-        )
-    view = classroom.membership(view)
+    view = classroom.membership(s.view)
+    query = to_query(view)
+    point = flower_point(view)
     with st.sidebar:
+        st.caption(  # the flower's numbers and the link's label: one element (each costs every rerun)
+            f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
+            f" · {t('observed_as', lang, species=t('short_' + point.observed, lang))}\n\n{t('sidebar_link', lang)}"
+        )
+        st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
         classroom.badge(view)
-    if st.query_params.to_dict() != to_query(view):
-        st.query_params.from_dict(to_query(view))
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
     for note in s.notes:
         st.warning(t(note.key, lang), icon=":material/link_off:")
     return replace(view, phone=on_phone())
@@ -212,13 +214,6 @@ def navigation(lang: str) -> st.Page:
     message a rerun; ten page links were ten elements), and return the chosen page. A page switch
     keeps the view: it lives in the session, and the sidebar writes it back into the address."""
     return st.navigation(_pages(lang), position="sidebar")
-
-
-def link(view: View, page: st.Page) -> None:
-    """In the sidebar, a link to this exact view to copy."""
-    with st.sidebar:
-        st.caption(t("sidebar_link", view.lang))
-        st.code(view_link(page.url_path, to_query(view)), language=None, wrap_lines=True)
 
 
 def _pages(lang: str) -> list[st.Page]:
@@ -308,14 +303,18 @@ def heading(title: str, text: str, level: int = 1) -> None:
     st.markdown(f"{'#' * level} {title}\n\n{text}")
 
 
-def equations(*lines: str) -> None:
+def equations(*lines: str, above: str = "") -> None:
     """Display equations one under another: on a computer as one element (each element costs every
     rerun), on a phone each apart, so that a long one may wrap (app.css), which one of several
-    cannot."""
+    cannot. `above`, markdown (a "### heading" or a paragraph), goes in the first one's element."""
     if len(lines) > 1 and not on_phone():
-        st.latex(r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}")
-        return
-    for line in lines:
+        lines = (r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}",)
+    first, *rest = lines
+    if above:
+        st.markdown(f"{above}\n\n$$\n{first}\n$$")
+    else:
+        st.latex(first)
+    for line in rest:
         st.latex(line)
 
 
@@ -421,31 +420,34 @@ def set_b3(value: float) -> None:
     _on_change()
 
 
-def factors(lines: tuple[tuple[str, str, str], ...]) -> None:
-    """The chain rule's factors, one a row: number, formula, value. On a computer one element in
+def factor_latex(lines: tuple[tuple[str, str, str], ...], phone: bool) -> tuple[str, ...]:
+    """The chain rule's factors, one a row: number, formula, value. On a computer one KaTeX array in
     three aligned columns (three rows of st.columns were twenty messages a rerun, a seventh of the
-    page's server time); on a phone each formula and each value apart, so that a long one wraps."""
-    if on_phone():
-        for number, formula, value in lines:
-            st.latex(rf"{{\large {number}}}\quad {formula}")
-            if value:
-                st.latex(value)
-        return
+    page's server time); on a phone each formula and each value a line of its own, so that a long
+    one wraps."""
+    if phone:
+        return tuple(
+            line for number, formula, value in lines for line in (rf"{{\large {number}}}\quad {formula}", value) if line
+        )
     rows = r" \\[2em] ".join(
         rf"\large {number} \qquad & \displaystyle {formula} \qquad & \displaystyle {value}"
         for number, formula, value in lines
     )
-    st.latex(r"\begin{array}{lll}" + rows + r"\end{array}")
+    return (r"\begin{array}{lll}" + rows + r"\end{array}",)
 
 
 def chain_rule(point, b3: float, observed: str, lang: str) -> None:
-    """The chain rule of the hand derivation for CE_observed -> b3: the three factors, their product, and a check."""
+    """The chain rule of the hand derivation for CE_observed -> b3: the three factors, their product,
+    and a check. The equations are one element on a computer (each element costs every rerun)."""
     rule = derivation.chain_rule(observed)
     numbers = explain.chain_numbers(point.petal, point.sepal, b3, observed)
-    st.latex(explain.chain_rule_latex(observed))
-    factors(explain.factor_lines(numbers))
     product = r" \cdot ".join(f"({fmt(v, 4)})" for v in numbers.factors)
-    equations(rf"\Rightarrow {rule.result.label} = {rule.result.latex}", rf"= {product} = {fmt(numbers.product, 4)}")
+    equations(
+        explain.chain_rule_latex(observed),
+        *factor_latex(explain.factor_lines(numbers), on_phone()),
+        rf"\Rightarrow {rule.result.label} = {rule.result.latex}",
+        rf"= {product} = {fmt(numbers.product, 4)}",
+    )
     agree = abs(numbers.product - numbers.finite_difference) < 1e-6
     message = t(
         "fd_check",
