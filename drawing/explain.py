@@ -131,9 +131,14 @@ class TotalCurve:
     total_ce: np.ndarray
 
 
+@lru_cache(maxsize=4)
 def total_curve(low: float = -5.0, high: float = 5.0, points: int = 201) -> TotalCurve:
+    """Total CE over a range of b3 (made once: shared, read-only)."""
     b3 = np.linspace(low, high, points)
-    return TotalCurve(b3, total_ce(b3))
+    curve = TotalCurve(b3, total_ce(b3))
+    for values in (curve.b3, curve.total_ce):
+        values.flags.writeable = False
+    return curve
 
 
 def shift_demo(raw, shift: float) -> tuple[tuple[str, float, float, float], ...]:

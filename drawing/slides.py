@@ -157,8 +157,8 @@ def _chain_rule_vi(view: View) -> tuple[Chart, ...]:
 
 
 def _gradient_descent(view: View) -> tuple[Chart, ...]:
-    total, slope, lang = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3)), view.lang
-    path = descend(view.b3, view.rate, view.steps)
+    path, lang = descend(view.b3, view.rate, view.steps), view.lang
+    total, slope = path[0].total_ce, path[0].gradient  # total_ce's and d_total_ce_d_b3's, to the bit
     settled = animation.descent_path(view.rate)
     return (
         Chart(

@@ -13,7 +13,7 @@ from core import derivation
 from core.data import flower, iris
 from core.gradients import finite_difference_gradients, param_gradients
 from core.network import PARAM_NAMES, STATQUEST, Params, forward
-from core.softmax import class_index, cross_entropy, grad_raw, softmax
+from core.softmax import class_index, cross_entropy, grad_raw, log_softmax, log_softmax_and_softmax, softmax
 from core.training import SAMPLES, d_total_ce_d_b3, descend, total_ce
 
 raw_values = st.floats(-50, 50, allow_nan=False)
@@ -123,6 +123,19 @@ def test_statquest_part_7_numbers_are_derived():
 def test_total_ce_derivative_equals_finite_differences(b3):
     fd = central_difference(lambda x: float(total_ce(x)), b3)
     assert float(d_total_ce_d_b3(b3)) == pytest.approx(fd, abs=1e-6)
+
+
+@given(st.floats(-1e6, 1e6), st.floats(0.01, 5), st.integers(0, 3))
+def test_descent_steps_are_total_ce_and_its_derivative_to_the_bit(b3, rate, steps):
+    for step in descend(b3, rate, steps):
+        assert step.total_ce == float(total_ce(step.b3)) and step.gradient == float(d_total_ce_d_b3(step.b3))
+
+
+@given(arrays(float, st.integers(1, 4).map(lambda n: (n, 3)), elements=st.floats(-1e300, 1e300)))
+def test_log_softmax_and_softmax_are_both_to_the_bit(raw):
+    logs, probs = log_softmax_and_softmax(raw)
+    np.testing.assert_array_equal(logs, log_softmax(raw))
+    np.testing.assert_array_equal(probs, softmax(raw))
 
 
 def test_total_ce_is_vectorised_over_b3():

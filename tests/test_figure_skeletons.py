@@ -5,14 +5,16 @@ import base64
 import json
 
 import numpy as np
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import pages
 from core.gradients import finite_difference_gradients, param_gradients
 from core.network import Params, forward
 from core.training import d_total_ce_d_b3, descend, total_ce
 from core.view import View, flower_point
-from drawing import animation, explain, figures, graph
+from drawing import animation, explain, figures, graph, slides
 
 B3 = st.floats(-3.0, 3.0, allow_nan=False).map(lambda b3: round(b3, 2))
 FLOWERS = st.sampled_from(["setosa", "versicolor", "virginica", "iris-1", "iris-77", "iris-150"])
@@ -75,14 +77,34 @@ def test_the_cross_entropy_total_ce_and_gradients(b3, flower, lang, steps):
     same(figures.gradients_figure(exact, numeric, lang), figures._draw_gradients(exact, numeric, lang))
 
 
-def test_a_filled_figure_is_a_fresh_copy():
-    """Changing one call's figure changes no other: the skeleton is kept as text."""
-    values = graph.node_values(forward(0.04, 0.42), "setosa")
-    first = figures.graph_figure(values, "setosa", "en")
+def test_a_filled_figure_has_its_own_traces_layout_parts_and_annotations():
+    """What a filler sets (a trace's key, a layout part's, an annotation's) changes no other figure."""
+    point = flower_point(View())
+    first = figures.surfaces_figure(point, -2.0, "en", ("green",))
+    first["data"][0]["z"] = "changed"
     first["layout"]["margin"]["b"] = 999
-    first["data"][0]["x"].append(42)
-    again = figures.graph_figure(values, "setosa", "en")
-    assert again["layout"]["margin"]["b"] != 999 and 42 not in again["data"][0]["x"]
+    first["layout"]["annotations"][0]["text"] = "changed"
+    again = figures.surfaces_figure(point, -2.0, "en", ("green",))
+    assert again["data"][0]["z"] != "changed" and again["layout"]["margin"]["b"] != 999
+    assert again["layout"]["annotations"][0]["text"] != "changed"
+
+
+def test_no_figure_changes_the_skeletons_it_shares():
+    """Every page's figures, for views of every kind, their slides, and page 7's and page 6's
+    animations, leave each parsed skeleton (shared by every figure filled from it) as parsed."""
+    views = [
+        View(flower=flower, b3=b3, lang=lang, tab=tab, source=source, phone=phone, present=present)
+        for flower, b3, lang in (("setosa", -2.0, "en"), ("virginica", 1.37, "zh"), ("iris-77", -4.5, "en"))
+        for tab, source in (("vi", "total"), ("ve", "se"), ("vi", "vi"), ("ve", "ve"))
+        for phone, present in ((False, False), (True, False), (False, True))
+    ]
+    for view in views:
+        for page in pages.NAMES:
+            for chart in slides.charts(page, view):
+                slides.for_slide(chart, 700)
+    assert figures._PARSED
+    for text, parsed in figures._PARSED.items():
+        assert parsed == orjson.loads(text)
 
 
 @settings(max_examples=25, deadline=None)
