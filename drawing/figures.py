@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import orjson
 import plotly.graph_objects as go
+import plotly.io
 
 from core.latex import fmt
 from core.softmax import SHORT, SPECIES
@@ -87,16 +88,34 @@ class Sealed(go.Figure):
     """A figure dict in a Figure's clothes, for plotly's and Streamlit's readers. Given a dict,
     st.plotly_chart has plotly check the whole figure again on every rerun (page 7's animation:
     260 ms); given a Figure, it asks for `to_dict()` and sends that, which here is the dict itself,
-    already built and checked. Only `to_dict` works: plotly's own __init__ is not run, because the
+    already built and checked, and its JSON once written (_Written). Only `to_dict` works: plotly's own __init__ is not run, because the
     Figure it builds refers to itself, and a figure in a reference cycle outlives its last use
     until the garbage collector walks it (a class of 40 left 285,000 such objects for one pause of
     445 ms)."""
 
     def __init__(self, figure: dict):  # plotly's __init__ left out on purpose (see above)
-        self._figure = figure
+        self._figure = _Written(figure)
 
     def to_dict(self) -> dict:
         return self._figure
+
+
+class _Written(dict):
+    """A figure dict that keeps the JSON plotly writes of it, written once: plotly.io.to_json, which
+    st.plotly_chart calls on every rerun, asks what it writes for `to_plotly_json` and hands the
+    answer to orjson, which copies a Fragment as it is. A figure that stays as it was (blue's and
+    orange's surfaces for every b3, page 6's descent for a learning rate) is not written again."""
+
+    __slots__ = ("_json",)
+
+    def __init__(self, figure: dict):
+        super().__init__(figure)
+        self._json = None
+
+    def to_plotly_json(self) -> orjson.Fragment:
+        if self._json is None:  # two threads may both write it: the same text
+            self._json = orjson.Fragment(plotly.io.json.to_json_plotly(dict(self)))
+        return self._json
 
 
 def _skeleton(figure: go.Figure) -> str:

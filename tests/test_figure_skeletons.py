@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import orjson
+import plotly.io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,12 @@ def _array(z) -> np.ndarray:
         return np.array(z)
     shape = tuple(int(n) for n in str(z.get("shape", "-1")).split(","))
     return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+
+
+def test_a_sealed_figure_is_written_as_plotly_writes_its_dict():
+    """st.plotly_chart sends plotly.io.to_json of the sealed figure: the kept text is plotly's own."""
+    for page in pages.NAMES:
+        for chart in slides.charts(page, View(flower="virginica", b3=-1.37, lang="zh")):
+            written = plotly.io.to_json(chart.figure, validate=False)
+            assert plotly.io.to_json(chart.sealed, validate=False) == written  # written, then kept
+            assert plotly.io.to_json(chart.sealed, validate=False) == written
