@@ -88,10 +88,10 @@ class Sealed(go.Figure):
     """A figure dict in a Figure's clothes, for plotly's and Streamlit's readers. Given a dict,
     st.plotly_chart has plotly check the whole figure again on every rerun (page 7's animation:
     260 ms); given a Figure, it asks for `to_dict()` and sends that, which here is the dict itself,
-    already built and checked, and its JSON once written (_Written). Only `to_dict` works: plotly's own __init__ is not run, because the
-    Figure it builds refers to itself, and a figure in a reference cycle outlives its last use
-    until the garbage collector walks it (a class of 40 left 285,000 such objects for one pause of
-    445 ms)."""
+    already built and checked, with its JSON once written (_Written). Only `to_dict` works:
+    plotly's own __init__ is not run, because the Figure it builds refers to itself, and a figure
+    in a reference cycle outlives its last use until the garbage collector walks it (a class of 40
+    left 285,000 such objects for one pause of 445 ms)."""
 
     def __init__(self, figure: dict):  # plotly's __init__ left out on purpose (see above)
         self._figure = _Written(figure)
