@@ -10,8 +10,9 @@ params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 values = graph.node_values(fwd, point.observed, params)
 
-ui.heading(t("page_network", lang), t("network_intro", lang))
-ui.equations(*slides.equations("network", view))
+ui.equations(
+    *slides.equations("network", view), above=ui.heading_text(t("page_network", lang), t("network_intro", lang))
+)
 network_graph, surfaces, green = slides.charts("network", view)
 ui.chart(network_graph, view)
 names = (t("node_top", lang), t("node_bottom", lang))

@@ -12,11 +12,11 @@ view, point, lang = ui.current(__file__)
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
 raw, probs = fwd.raw, fwd.probs
 
-st.title(t("page_softmax", lang))
 ui.equations(
     r"P_{se} = \text{SoftMax}_{se}(Raw_{se}, Raw_{ve}, Raw_{vi})"
     r" = \frac{e^{Raw_{se}}}{e^{Raw_{se}} + e^{Raw_{ve}} + e^{Raw_{vi}}}",
     *slides.equations("softmax", view),
+    above=ui.heading_text(t("page_softmax", lang)),
 )
 bars, argmax = slides.charts("softmax", view)
 ui.chart(bars, view)
@@ -25,10 +25,11 @@ left, right = st.columns([3, 2])
 with left:
     ui.chart(argmax, view)
 with right:
-    ui.heading(t("argmax_title", lang), t("argmax_text", lang), level=3)
     slope = derivation.chain_rule("se").factors[1]
     ui.equations(
-        rf"{slope.label} = {slope.latex}", rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}"
+        rf"{slope.label} = {slope.latex}",
+        rf"= {slope.latex_with_numbers(probs)} = {fmt(slope.value(probs), 4)}",
+        above=ui.heading_text(t("argmax_title", lang), t("argmax_text", lang), level=3),
     )
 
 ui.heading(t("shift_title", lang), t("shift_text", lang), level=3)

@@ -11,8 +11,10 @@ from drawing.i18n import t
 view, point, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 
-ui.heading(t("page_cross_entropy", lang), t("ce_intro", lang))
-ui.equations(*explain.cross_entropy_latex(point.observed, lang))
+ui.equations(
+    *explain.cross_entropy_latex(point.observed, lang),
+    above=ui.heading_text(t("page_cross_entropy", lang), t("ce_intro", lang)),
+)
 
 st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
 ui.table(

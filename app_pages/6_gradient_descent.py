@@ -13,9 +13,11 @@ view, _, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
 total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
 
-ui.heading(t("page_descent", lang), t("descent_intro", lang))
-ui.equations(explain.total_ce_latex(rows, total, lang), *explain.total_gradient_latex(rows, slope, lang))
-st.caption(t("descent_samples_caption", lang))
+ui.equations(  # the note on whose CE is whose goes with the intro, above the sums it names
+    explain.total_ce_latex(rows, total, lang),
+    *explain.total_gradient_latex(rows, slope, lang),
+    above=ui.heading_text(t("page_descent", lang), f"{t('descent_intro', lang)} {t('descent_samples_caption', lang)}"),
+)
 
 controls, plot = st.columns([1, 2])
 with controls:

@@ -13,20 +13,18 @@ params = Params(b3=view.b3)
 fwd = forward(point.petal, point.sepal, params)
 probs = fwd.probs
 
-ui.heading(t("page_beyond", lang), t("beyond_intro", lang))
-
 ui.equations(
     *slides.equations("beyond_b3", view),
     rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
     + derivation.latex(derivation.ce_gradient_matrix()),
-    above=f"### {t('vector_form', lang)}",
+    above=ui.heading_text(t("page_beyond", lang), t("beyond_intro", lang)) + f"\n\n### {t('vector_form', lang)}",
 )
 
 jacobian = derivation.softmax_jacobian()
 ui.equations(
     r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian),
     "= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)),
-    above=f"### {t('jacobian_title', lang)}",
+    above=ui.heading_text(t("jacobian_title", lang), level=3),
 )
 
 st.subheader(t("all_gradients_title", lang))

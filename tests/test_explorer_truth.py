@@ -289,7 +289,8 @@ def test_the_graphs_description_reads_its_live_values():
 
 def test_equations_one_under_another_are_one_element_each_line_in_order():
     at = on_page("app_pages/6_gradient_descent.py", b3="-2")
-    first = at.get("latex")[0].value.strip("$\n")  # st.latex sends its body as "$$\n...\n$$"
+    opening = at.markdown[0].value  # the title and intro, then the page's first equations: "$$\n...\n$$"
+    first = opening.split("\n\n$$\n", 1)[1].removesuffix("\n$$")
     lines = [explain.total_ce_latex(explain.ce_table(-2.0), float(total_ce(-2.0))),
              *explain.total_gradient_latex(explain.ce_table(-2.0), float(d_total_ce_d_b3(-2.0)))]  # fmt: skip
     assert first == r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}"

@@ -300,7 +300,12 @@ def _leave_presentation() -> None:
 def heading(title: str, text: str, level: int = 1) -> None:
     """A heading and the paragraph under it as one element (each element costs every rerun): a
     markdown heading, drawn as st.title's (level 1) or st.subheader's (level 3) is."""
-    st.markdown(f"{'#' * level} {title}\n\n{text}")
+    st.markdown(heading_text(title, text, level))
+
+
+def heading_text(title: str, text: str = "", level: int = 1) -> str:
+    """`heading`'s markdown, to go above equations in their element (`equations`' `above`)."""
+    return f"{'#' * level} {title}\n\n{text}" if text else f"{'#' * level} {title}"
 
 
 def equations(*lines: str, above: str = "") -> None:
