@@ -77,12 +77,10 @@ def d_total_ce_d_b3(b3, samples=SAMPLES, params: Params = STATQUEST):
 def _total_and_gradient(b3: float, samples, params: Params) -> tuple[float, float]:
     """total_ce and d_total_ce_d_b3 at one b3, from one forward pass and one SoftMax (the same sums,
     to the bit)."""
-    base, targets = _without_b3(samples, params)
-    raw = base.copy()
-    raw[:, 0] += b3
+    raw, targets = _raw_and_targets(b3, samples, params)
     logs, probs = log_softmax_and_softmax(raw)
-    total = -logs[np.arange(len(targets)), targets].sum()
-    gradient = (probs[:, 0] - (targets == 0)).sum()
+    total = -logs[..., np.arange(len(targets)), targets].sum(axis=-1)
+    gradient = (probs[..., 0] - (targets == 0)).sum(axis=-1)
     return float(total), float(gradient)
 
 
