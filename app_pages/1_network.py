@@ -19,9 +19,8 @@ names = (t("node_top", lang), t("node_bottom", lang))
 ui.equations(
     *explain.hidden_latex(point.petal, point.sepal, params, names),
     explain.outputs_latex(values, graph.observed_short(point.observed)),
+    below=ui.heading_text(t("surfaces_title", lang), t("surfaces_intro", lang), level=3),
 )
-
-ui.heading(t("surfaces_title", lang), t("surfaces_intro", lang), level=3)
 
 
 def three_d(surfaces, green, view) -> None:

@@ -14,9 +14,8 @@ rows = explain.ce_table(view.b3)
 ui.equations(
     *explain.cross_entropy_latex(point.observed, lang),
     above=ui.heading_text(t("page_cross_entropy", lang), t("ce_intro", lang)),
+    below=ui.heading_text(t("ce_table_title", lang, b3=f"{view.b3:g}"), level=3),
 )
-
-st.subheader(t("ce_table_title", lang, b3=f"{view.b3:g}"))
 ui.table(
     [
         {

@@ -27,9 +27,9 @@ ui.equations(
     r"\frac{\partial P_i}{\partial Raw_j} = " + derivation.latex(jacobian),
     "= " + pmatrix(derivation.evaluate_matrix(jacobian, probs)),
     above=ui.heading_text(t("jacobian_title", lang), level=3),
+    below=ui.heading_text(t("all_gradients_title", lang), level=3),
 )
 
-st.subheader(t("all_gradients_title", lang))
 exact, numeric = both_ways(point.petal, point.sepal, point.observed, params)
 (gradients,) = slides.charts("beyond_b3", view)
 ui.chart(gradients, view)

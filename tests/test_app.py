@@ -6,8 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies
 from streamlit.testing.v1 import AppTest
 
+import ui
 from core import pages
 from core.latex import fmt
 from core.network import Params, forward
@@ -50,6 +52,12 @@ def page_title(at: AppTest) -> str:
     ]
     assert headings, "the page has a title"
     return headings[0]
+
+
+def view_link(at: AppTest) -> str:
+    """The link to this view the sidebar offers to copy: the code block closing its caption."""
+    (caption,) = (e.value for e in at.sidebar.caption if "```" in e.value)
+    return caption.partition("```\n")[2].partition("\n")[0]
 
 
 def figures(at: AppTest) -> list[dict]:
@@ -124,6 +132,16 @@ def test_a_link_reproduces_the_view():
     assert at.sidebar.number_input(key="iris_number").value == 120
     assert page_title(at) == TEXT["page_network"][1]
     assert not at.warning
+
+
+@settings(max_examples=300)
+@given(strategies.text(alphabet=strategies.sampled_from("`\n a:/?&<>$*_[]")))
+def test_the_link_to_copy_is_shown_as_it_is_whatever_it_holds(text):
+    """The sidebar's link sits in a markdown code block: no text in it can close the block early
+    (CommonMark: only a fence at least as long as the opening one) and be read as markdown."""
+    fence, *inside, closing = ui.code_block(text).split("\n")
+    assert fence == closing and set(fence) == {"`"} and len(fence) >= 3
+    assert "\n".join(inside) == text and fence not in text
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from core.view import View, flower_point
 from drawing import explain, figures, graph
 from drawing.i18n import TEXT
 from guard import addresses
-from tests.test_app import PAGES, equations, latex_text, open_app, page_title
+from tests.test_app import PAGES, equations, latex_text, open_app, page_title, view_link
 from tests.test_app import figures as page_figures
 
 FIGURE_PAGES = [page for page in PAGES if page != "app_pages/8_check.py"]  # page 8 is a form, not a figure
@@ -258,14 +258,14 @@ def test_chinese_chart_categories():
 
 def test_a_page_switch_keeps_the_view_and_a_link_can_be_copied():
     at = open_app(b3="-1.5", lang="zh", rate="0.5")
-    assert [c.value for c in at.get("code")] == ["http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"]
+    assert view_link(at) == "http://localhost:8501/?flower=setosa&b3=-1.5&lang=zh&rate=0.5"
     at.query_params.clear()  # the sidebar's page menu links to a page's bare address
     at.switch_page("app_pages/6_gradient_descent.py").run()
     assert not at.exception
     assert {key: at.query_params[key] for key in at.query_params} == {
         "flower": "setosa", "b3": "-1.5", "lang": "zh", "rate": "0.5"}  # fmt: skip
     assert at.sidebar.slider(key="b3").value == -1.5 and at.slider(key="rate").value == 0.5
-    assert at.get("code")[0].value == "http://localhost:8501/gradient_descent?flower=setosa&b3=-1.5&lang=zh&rate=0.5"
+    assert view_link(at) == "http://localhost:8501/gradient_descent?flower=setosa&b3=-1.5&lang=zh&rate=0.5"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -5,6 +5,7 @@ stays in core/, the figures and words in drawing/.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -153,17 +154,26 @@ def sidebar(page: st.Page) -> View:
     query = to_query(view)
     point = flower_point(view)
     with st.sidebar:
-        st.caption(  # the flower's numbers and the link's label: one element (each costs every rerun)
+        st.caption(  # the flower's numbers and the link to copy: one element (each costs every rerun)
             f"{t('scaled_petal', lang)} = {point.petal:.2f} · {t('scaled_sepal', lang)} = {point.sepal:.2f}"
             f" · {t('observed_as', lang, species=t('short_' + point.observed, lang))}\n\n{t('sidebar_link', lang)}"
+            f"\n\n{code_block(view_link(page.url_path, query))}"
         )
-        st.code(view_link(page.url_path, query), language=None, wrap_lines=True)
         classroom.badge(view)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     for note in s.notes:
         st.warning(t(note.key, lang), icon=":material/link_off:")
     return replace(view, phone=on_phone())
+
+
+def code_block(text: str) -> str:
+    """`text` as a markdown code block, drawn as st.code is (a copy button on it) and wrapped
+    (app.css): nothing in it is read as markdown or HTML, its fence longer than any run of
+    backticks in it (the link's host is the browser's)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
 
 
 def on_phone() -> bool:
@@ -308,19 +318,20 @@ def heading_text(title: str, text: str = "", level: int = 1) -> str:
     return f"{'#' * level} {title}\n\n{text}" if text else f"{'#' * level} {title}"
 
 
-def equations(*lines: str, above: str = "") -> None:
+def equations(*lines: str, above: str = "", below: str = "") -> None:
     """Display equations one under another: on a computer as one element (each element costs every
     rerun), on a phone each apart, so that a long one may wrap (app.css), which one of several
-    cannot. `above`, markdown (a "### heading" or a paragraph), goes in the first one's element."""
+    cannot. `above`, markdown (a "### heading" or a paragraph), goes in the first one's element;
+    `below` (the next section's heading) in the last one's."""
     if len(lines) > 1 and not on_phone():
         lines = (r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}",)
-    first, *rest = lines
-    if above:
-        st.markdown(f"{above}\n\n$$\n{first}\n$$")
-    else:
-        st.latex(first)
-    for line in rest:
-        st.latex(line)
+    last = len(lines) - 1
+    for number, line in enumerate(lines):
+        before, after = above if number == 0 else "", below if number == last else ""
+        if before or after:
+            st.markdown("\n\n".join(part for part in (before, f"$$\n{line}\n$$", after) if part))
+        else:
+            st.latex(line)
 
 
 def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
@@ -332,8 +343,7 @@ def chart(item: slides.Chart, view: View, width: int | str = "stretch") -> None:
     config = PLOTLY_CONFIG | {"toImageButtonOptions": slides.download_options(item, view)}
     if view.phone:  # a touch screen shows plotly's toolbar all the time, over the figure's titles
         config |= {"displayModeBar": False}
-    with st.container(key=f"{item.kind}-{count}"):
-        st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt)
+    st.plotly_chart(item.sealed, width=width, config=config, theme=None, alt=item.alt, key=f"{item.kind}-{count}")
 
 
 FIRST_PAINT_PAUSE = 0.04  # s: measured (bench/browser.py): with 20 ms, 3 key presses in 10 still drew both at once
