@@ -62,6 +62,5 @@ ui.table(
     height="content",
 )
 
-st.subheader(t("descent_anim_title", lang))
+ui.heading(t("descent_anim_title", lang), t("descent_anim_caption", lang), level=3)
 ui.chart(descent, view)
-st.caption(t("descent_anim_caption", lang))
