@@ -107,7 +107,9 @@ def start() -> str:
         classroom.take_teacher_key(st.query_params.to_dict())
     state.charts_drawn = 0
     lang = state.view.lang
-    st.set_page_config(page_title=t("app_title", lang), page_icon="🌸", layout="wide")
+    if state.get("page_config_lang") != lang:
+        st.set_page_config(page_title=t("app_title", lang), page_icon="🌸", layout="wide")
+        state.page_config_lang = lang  # the browser keeps it: sent again only for a new language
     page_assets(lang, state.view.present)
     return lang
 
