@@ -174,6 +174,31 @@ def test_a_deep_link_opens_exactly_its_view_and_a_change_survives_a_reload(app_s
         visit.close()
 
 
+def test_the_title_and_wide_layout_last_through_reruns_page_switches_and_a_language_switch(app_server, browser):
+    """The page's config is sent on a session's first run and when its language changes only."""
+    visit = Visit(browser, f"{app_server}/?flower=virginica&b3=-2&lang=en")
+    page = visit.page
+
+    def config() -> tuple[str, float]:
+        width = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').offsetWidth")
+        return page.title(), width
+
+    thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').last
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page, settle=0.3)
+    assert query_of(page.url)["b3"] == "-1.99"
+    assert config()[0] == TEXT["app_title"][0] and config()[1] > 1500, "wide, as set on the first run"
+    page.locator('[data-testid="stSidebarNav"] a').nth(1).click()
+    page.wait_for_url(re.compile("/softmax"))
+    visit.idle()
+    assert config()[0] == TEXT["app_title"][0] and config()[1] > 1500
+    visit.to_chinese()
+    page.wait_for_function("title => document.title === title", arg=TEXT["app_title"][1])
+    assert config()[1] > 1500
+    visit.check(2)
+
+
 def test_presentation_keys_step_through_the_pages_and_escape_leaves(app_server, browser):
     visit = Visit(browser, f"{app_server}/?present=1&b3=0", width=1280, height=720)
     try:
