@@ -39,9 +39,10 @@ st.error(
     icon=":material/error:",
 )
 factors = r"\left(-\frac{1}{P_{vi}}\right) \cdot (-P_{se} P_{vi}) \cdot 1"
+general_rule = r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]"
 ui.equations(
     rf"\text{{{t('hand_derivation', lang)}: }} {factors}"
     r" = \textcolor{#D55E00}{-P_{se}}\quad\textcolor{#D55E00}{\boldsymbol{\times}}",
     rf"\text{{{t('correct', lang)}: }} {factors} = +P_{{se}}\quad\textcolor{{#009E73}}{{\checkmark}}",
+    below=f"{t('general_rule', lang)}\n\n$$\n{general_rule}\n$$",
 )  # fmt: skip
-ui.equations(r"\frac{d\,CE_c}{d\,Raw_k} = P_k - [k = c]", above=t("general_rule", lang))
