@@ -324,7 +324,7 @@ def equations(*lines: str, above: str = "", below: str = "") -> None:
     """Display equations one under another: on a computer as one element (each element costs every
     rerun), on a phone each apart, so that a long one may wrap (app.css), which one of several
     cannot. `above`, markdown (a "### heading" or a paragraph), goes in the first one's element;
-    `below` (the next section's heading) in the last one's."""
+    `below`, markdown (the next section's heading, or a paragraph and its equation), in the last one's."""
     if len(lines) > 1 and not on_phone():
         lines = (r"\begin{gathered}" + r" \\[1.5em] ".join(lines) + r"\end{gathered}",)
     last = len(lines) - 1
