@@ -46,7 +46,6 @@ ui.table(
             t("stable", lang): fmt(stable, 4),
         }
         for name, shifted, naive, stable in demo
-    ],
-    width="stretch",
+    ]
 )
 st.caption(t("shift_caption", lang))

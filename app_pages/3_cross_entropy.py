@@ -26,8 +26,7 @@ ui.table(
             "CE = -log(p)": fmt(r.ce, 4),
         }
         for r in rows
-    ],
-    width="stretch",
+    ]
 )
 st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3)), lang))
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))

@@ -2,7 +2,7 @@ import streamlit as st
 
 import ui
 from core.latex import fmt
-from core.training import d_total_ce_d_b3, descend, total_ce
+from core.training import descend
 from core.view import RATE_RANGE, STEPS_RANGE, decimal
 from drawing import explain, slides
 from drawing.i18n import t
@@ -11,7 +11,9 @@ END_STEPS = 200
 
 view, _, lang = ui.current(__file__)
 rows = explain.ce_table(view.b3)
-total, slope = float(total_ce(view.b3)), float(d_total_ce_d_b3(view.b3))
+# Total CE and its slope at b3, as the page's descent (cached) starts with them: the same to the bit.
+start = descend(view.b3, view.rate, view.steps)[0]
+total, slope = start.total_ce, start.gradient
 
 ui.equations(  # the note on whose CE is whose goes with the intro, above the sums it names
     explain.total_ce_latex(rows, total, lang),
@@ -57,9 +59,7 @@ ui.table(
             t("gradient", lang): fmt(s.gradient, 4),
         }
         for i, s in enumerate(path)
-    ],
-    width="stretch",
-    height="content",
+    ]
 )
 
 ui.heading(t("descent_anim_title", lang), t("descent_anim_caption", lang), level=3)

@@ -43,8 +43,6 @@ ui.table(
             "|Δ|": f"{abs(exact[name] - numeric[name]):.1e}",
         }
         for name in exact
-    ],
-    width="stretch",
-    height="content",
+    ]
 )
 st.caption(t("all_gradients_caption", lang))

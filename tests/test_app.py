@@ -60,6 +60,19 @@ def view_link(at: AppTest) -> str:
     return caption.partition("```\n")[2].partition("\n")[0]
 
 
+def tables(at: AppTest) -> list[list[list[str]]]:
+    """Every table a page shows (ui.table: markdown), each as rows of cell texts, the header first."""
+    return [table_cells(e.value) for e in at.markdown if "\n|---" in e.value]
+
+
+def table_cells(markdown: str) -> list[list[str]]:
+    """A markdown table's rows as a reader sees them: cells split at each unescaped "|", each
+    backslash escape read as the character it escapes; the alignment row left out."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    rows = [re.split(r"(?<!\\)\|", line.strip()[1:-1]) for line in lines]
+    return [[re.sub(r"\\(.)", r"\1", cell.strip()) for cell in row] for i, row in enumerate(rows) if i != 1]
+
+
 def figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
@@ -85,6 +98,27 @@ def test_page_6_reads_statquest_total_ce_and_follows_the_slider():
     at.sidebar.slider(key="b3").set_value(0.5).run()
     assert f"= {fmt(float(total_ce(0.5)), 4)}" in latex_text(at)
     assert "= 2.6659" not in latex_text(at)
+
+
+def test_page_6_lists_cores_descent_path_step_by_step():
+    at = open_app(b3="-1.5", rate="0.5", steps="6")
+    at.switch_page("app_pages/6_gradient_descent.py").run()
+    ((header, *rows),) = tables(at)
+    assert header == [TEXT["step"][0], "b3", TEXT["total_ce"][0], TEXT["gradient"][0]]
+    path = descend(-1.5, 0.5, 6)
+    assert rows == [[str(i), f"{s.b3:.4f}", fmt(s.total_ce, 4), fmt(s.gradient, 4)] for i, s in enumerate(path)]
+
+
+@settings(max_examples=200)
+@given(strategies.lists(strategies.text(alphabet=strategies.sampled_from("|\\`*_$<>[]():#-+. aZ0\n")), min_size=2))
+def test_a_tables_cells_read_as_they_were_written(cells):
+    """Whatever a cell holds (pipes, backslashes, markdown's marks), a reader finds it as it was
+    (a newline, which no table cell can hold, as a space)."""
+    rows = [{"a": cell, "b": "1.5"} for cell in cells]
+    header, *read = table_cells(ui.table_text(rows))
+    assert header == ["a", "b"]
+    assert read == [[cell.replace("\n", " ").strip(), "1.5"] for cell in cells]
+    assert ui.table_text(rows).splitlines()[1].endswith("|---:|"), "a column of numbers is aligned right"
 
 
 def test_one_step_button_moves_b3_to_statquest_minus_1_23():
