@@ -14,7 +14,6 @@ rows = explain.ce_table(view.b3)
 ui.equations(
     *explain.cross_entropy_latex(point.observed, lang),
     above=ui.heading_text(t("page_cross_entropy", lang), t("ce_intro", lang)),
-    below=ui.heading_text(t("ce_table_title", lang, b3=f"{view.b3:g}"), level=3),
 )
 ui.table(
     [
@@ -26,9 +25,10 @@ ui.table(
             "CE = -log(p)": fmt(r.ce, 4),
         }
         for r in rows
-    ]
+    ],
+    above=ui.heading_text(t("ce_table_title", lang, b3=f"{view.b3:g}"), level=3),
+    below=f"$$\n{explain.total_ce_latex(rows, float(total_ce(view.b3)), lang)}\n$$",
 )
-st.latex(explain.total_ce_latex(rows, float(total_ce(view.b3)), lang))
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
 st.metric(
     t("ce_this_flower", lang, species=t(f"species_{point.observed}", lang)),

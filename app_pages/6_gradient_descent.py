@@ -49,7 +49,6 @@ total_ce_chart, descent = slides.charts("gradient_descent", view)
 with plot:
     ui.chart(total_ce_chart, view)
 
-st.subheader(t("path_title", lang))
 ui.table(
     [
         {
@@ -59,8 +58,8 @@ ui.table(
             t("gradient", lang): fmt(s.gradient, 4),
         }
         for i, s in enumerate(path)
-    ]
+    ],
+    above=ui.heading_text(t("path_title", lang), level=3),
+    below=ui.heading_text(t("descent_anim_title", lang), t("descent_anim_caption", lang), level=3),
 )
-
-ui.heading(t("descent_anim_title", lang), t("descent_anim_caption", lang), level=3)
 ui.chart(descent, view)

@@ -238,10 +238,11 @@ def _pages(lang: str) -> list[st.Page]:
     return made[lang]
 
 
-def table(rows: list[dict]) -> None:
+def table(rows: list[dict], above: str = "", below: str = "") -> None:
     """Rows of text (the same keys in each) as a table: a markdown one, a cheap element, where
-    st.dataframe's Arrow table cost 0.7 ms a rerun; its text as large as the page's."""
-    st.markdown(table_text(rows))
+    st.dataframe's Arrow table cost 0.7 ms a rerun; its text as large as the page's. `above` and
+    `below`, markdown (its section's heading, the next one's), go in its element."""
+    st.markdown("\n\n".join(part for part in (above, table_text(rows), below) if part))
 
 
 def table_text(rows: list[dict]) -> str:
