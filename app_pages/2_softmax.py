@@ -46,6 +46,6 @@ ui.table(
             t("stable", lang): fmt(stable, 4),
         }
         for name, shifted, naive, stable in demo
-    ]
+    ],
+    below=ui.caption_text(t("shift_caption", lang)),
 )
-st.caption(t("shift_caption", lang))

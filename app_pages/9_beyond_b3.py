@@ -1,5 +1,3 @@
-import streamlit as st
-
 import ui
 from core import derivation
 from core.gradients import both_ways
@@ -43,6 +41,6 @@ ui.table(
             "|Δ|": f"{abs(exact[name] - numeric[name]):.1e}",
         }
         for name in exact
-    ]
+    ],
+    below=ui.caption_text(t("all_gradients_caption", lang)),
 )
-st.caption(t("all_gradients_caption", lang))

@@ -245,6 +245,12 @@ def table(rows: list[dict], above: str = "", below: str = "") -> None:
     st.markdown("\n\n".join(part for part in (above, table_text(rows), below) if part))
 
 
+def caption_text(text: str) -> str:
+    """Markdown for `text` drawn small and grey as st.caption's, to go in another element."""
+    escaped = text.replace("[", r"\[").replace("]", r"\]")
+    return f":gray[:small[{escaped}]]"
+
+
 def table_text(rows: list[dict]) -> str:
     """`rows` as a markdown table, each cell's text as it is (markdown's punctuation escaped), a
     column of numbers aligned right."""
