@@ -27,7 +27,8 @@ with controls:
                            max_value=RATE_RANGE[1], step=0.05)  # fmt: skip
     steps = ui.page_control(st.slider, "steps", t("steps_shown", lang), min_value=STEPS_RANGE[0],
                             max_value=STEPS_RANGE[1])  # fmt: skip
-    next_b3 = descend(view.b3, rate, 1)[1].b3
+    path = descend(view.b3, rate, steps)  # as the sliders say (the same as the start's, cached)
+    next_b3 = (path if steps else descend(view.b3, rate, 1))[1].b3
     ui.equations(rf"b_3 \leftarrow {decimal(view.b3)} - {rate:g} \cdot ({fmt(slope, 4)})", rf"= {fmt(next_b3, 4)}")
     st.button(
         t("one_step", lang),
@@ -44,7 +45,6 @@ with controls:
         icon=":material/fast_forward:",
     )
     st.button(t("reset_b3", lang), on_click=ui.set_b3, args=(-2.0,), width="stretch", icon=":material/restart_alt:")
-path = descend(view.b3, rate, steps)
 total_ce_chart, descent = slides.charts("gradient_descent", view)
 with plot:
     ui.chart(total_ce_chart, view)

@@ -109,6 +109,14 @@ def test_page_6_lists_cores_descent_path_step_by_step():
     assert rows == [[str(i), f"{s.b3:.4f}", fmt(s.total_ce, 4), fmt(s.gradient, 4)] for i, s in enumerate(path)]
 
 
+@pytest.mark.parametrize("steps", ["0", "6"])
+def test_page_6_names_the_next_step_whatever_the_steps_shown(steps):
+    at = open_app(b3="-1.5", rate="0.5", steps=steps)
+    at.switch_page("app_pages/6_gradient_descent.py").run()
+    assert not at.exception
+    assert f"= {fmt(descend(-1.5, 0.5, 1)[1].b3, 4)}" in latex_text(at)
+
+
 @settings(max_examples=200)
 @given(strategies.lists(strategies.text(alphabet=strategies.sampled_from("|\\`*_$<>[]():#-+. aZ0\n")), min_size=2))
 def test_a_tables_cells_read_as_they_were_written(cells):
