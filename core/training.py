@@ -74,14 +74,19 @@ def d_total_ce_d_b3(b3, samples=SAMPLES, params: Params = STATQUEST):
     return per_sample_gradient(b3, samples, params).sum(axis=-1)
 
 
+def per_sample_ce_and_gradient(b3, samples=SAMPLES, params: Params = STATQUEST) -> tuple[np.ndarray, np.ndarray]:
+    """per_sample_ce and per_sample_gradient from one forward pass and one SoftMax (the same, to
+    the bit)."""
+    raw, targets = _raw_and_targets(b3, samples, params)
+    logs, probs = log_softmax_and_softmax(raw)
+    return -logs[..., np.arange(len(targets)), targets], probs[..., 0] - (targets == 0)
+
+
 def _total_and_gradient(b3: float, samples, params: Params) -> tuple[float, float]:
     """total_ce and d_total_ce_d_b3 at one b3, from one forward pass and one SoftMax (the same sums,
     to the bit)."""
-    raw, targets = _raw_and_targets(b3, samples, params)
-    logs, probs = log_softmax_and_softmax(raw)
-    total = -logs[..., np.arange(len(targets)), targets].sum(axis=-1)
-    gradient = (probs[..., 0] - (targets == 0)).sum(axis=-1)
-    return float(total), float(gradient)
+    ces, gradients = per_sample_ce_and_gradient(b3, samples, params)
+    return float(ces.sum(axis=-1)), float(gradients.sum(axis=-1))
 
 
 @lru_cache(maxsize=256)

@@ -11,7 +11,7 @@ from core import derivation
 from core.latex import fmt, pmatrix
 from core.network import SHORT, Params, forward
 from core.softmax import SPECIES, class_index, cross_entropy, grad_raw, softmax
-from core.training import SAMPLES, per_sample_ce, per_sample_gradient, total_ce
+from core.training import SAMPLES, per_sample_ce_and_gradient, total_ce
 from drawing.i18n import t
 
 FD_STEP = 1e-6
@@ -61,8 +61,7 @@ def ce_table(b3: float, samples=SAMPLES) -> tuple[CERow, ...]:
     """One row per training flower, in class order (setosa, versicolor, virginica): its predicted
     probability of its species, its CE and its dCE/db3. So a sum written CE_se + CE_ve + CE_vi
     puts each flower's value under its own name."""
-    ces = per_sample_ce(b3, samples)
-    grads = per_sample_gradient(b3, samples)
+    ces, grads = per_sample_ce_and_gradient(b3, samples)
     rows = (
         CERow(s.species, s.petal, s.sepal, float(np.exp(-ce)), float(ce), float(g))
         for s, ce, g in zip(samples, ces, grads, strict=True)

@@ -14,7 +14,15 @@ from core.data import flower, iris
 from core.gradients import finite_difference_gradients, param_gradients
 from core.network import PARAM_NAMES, STATQUEST, Params, forward
 from core.softmax import class_index, cross_entropy, grad_raw, log_softmax, log_softmax_and_softmax, softmax
-from core.training import SAMPLES, d_total_ce_d_b3, descend, total_ce
+from core.training import (
+    SAMPLES,
+    d_total_ce_d_b3,
+    descend,
+    per_sample_ce,
+    per_sample_ce_and_gradient,
+    per_sample_gradient,
+    total_ce,
+)
 
 raw_values = st.floats(-50, 50, allow_nan=False)
 raw_vectors = arrays(float, 3, elements=raw_values)
@@ -129,6 +137,13 @@ def test_total_ce_derivative_equals_finite_differences(b3):
 def test_descent_steps_are_total_ce_and_its_derivative_to_the_bit(b3, rate, steps):
     for step in descend(b3, rate, steps):
         assert step.total_ce == float(total_ce(step.b3)) and step.gradient == float(d_total_ce_d_b3(step.b3))
+
+
+@given(st.one_of(st.floats(-1e6, 1e6), arrays(float, st.integers(1, 5), elements=st.floats(-1e6, 1e6))))
+def test_each_samples_ce_and_gradient_in_one_pass_are_both_to_the_bit(b3):
+    ces, gradients = per_sample_ce_and_gradient(b3)
+    np.testing.assert_array_equal(ces, per_sample_ce(b3))
+    np.testing.assert_array_equal(gradients, per_sample_gradient(b3))
 
 
 @given(arrays(float, st.integers(1, 4).map(lambda n: (n, 3)), elements=st.floats(-1e300, 1e300)))
