@@ -27,7 +27,7 @@ ui.table(
         for r in rows
     ],
     above=ui.heading_text(t("ce_table_title", lang, b3=f"{view.b3:g}"), level=3),
-    below=f"$$\n{explain.total_ce_latex(rows, float(total_ce(view.b3)), lang)}\n$$",
+    below=ui.equation_text(explain.total_ce_latex(rows, float(total_ce(view.b3)), lang)),
 )
 fwd = forward(point.petal, point.sepal, Params(b3=view.b3))
 st.metric(

@@ -44,5 +44,5 @@ ui.equations(
     rf"\text{{{t('hand_derivation', lang)}: }} {factors}"
     r" = \textcolor{#D55E00}{-P_{se}}\quad\textcolor{#D55E00}{\boldsymbol{\times}}",
     rf"\text{{{t('correct', lang)}: }} {factors} = +P_{{se}}\quad\textcolor{{#009E73}}{{\checkmark}}",
-    below=f"{t('general_rule', lang)}\n\n$$\n{general_rule}\n$$",
+    below=ui.markdown_text(t("general_rule", lang), ui.equation_text(general_rule)),
 )  # fmt: skip

@@ -15,9 +15,10 @@ ui.equations(
     *slides.equations("beyond_b3", view),
     rf"\text{{{t('rows_c', lang)}}}:\quad \frac{{d\,CE_c}}{{d\,Raw_k}} = "
     + derivation.latex(derivation.ce_gradient_matrix()),
-    above=ui.heading_text(t("page_beyond", lang), t("beyond_intro", lang))
-    + "\n\n"
-    + ui.heading_text(t("vector_form", lang), level=3),
+    above=ui.markdown_text(
+        ui.heading_text(t("page_beyond", lang), t("beyond_intro", lang)),
+        ui.heading_text(t("vector_form", lang), level=3),
+    ),
 )
 
 jacobian = derivation.softmax_jacobian()

@@ -242,7 +242,18 @@ def table(rows: list[dict], above: str = "", below: str = "") -> None:
     """Rows of text (the same keys in each) as a table: a markdown one, a cheap element, where
     st.dataframe's Arrow table cost 0.7 ms a rerun; its text as large as the page's. `above` and
     `below`, markdown (its section's heading, the next one's), go in its element."""
-    st.markdown("\n\n".join(part for part in (above, table_text(rows), below) if part))
+    st.markdown(markdown_text(above, table_text(rows), below))
+
+
+def markdown_text(*parts: str) -> str:
+    """Markdown blocks (a heading, a paragraph, a table, an equation) one after another in one
+    element's text; an empty part is left out."""
+    return "\n\n".join(part for part in parts if part)
+
+
+def equation_text(line: str) -> str:
+    """A display equation in markdown, drawn as st.latex draws it."""
+    return f"$$\n{line}\n$$"
 
 
 def caption_text(text: str) -> str:
@@ -349,7 +360,7 @@ def heading(title: str, text: str, level: int = 1) -> None:
 
 def heading_text(title: str, text: str = "", level: int = 1) -> str:
     """`heading`'s markdown, to go above equations in their element (`equations`' `above`)."""
-    return f"{'#' * level} {title}\n\n{text}" if text else f"{'#' * level} {title}"
+    return markdown_text(f"{'#' * level} {title}", text)
 
 
 def equations(*lines: str, above: str = "", below: str = "") -> None:
@@ -363,7 +374,7 @@ def equations(*lines: str, above: str = "", below: str = "") -> None:
     for number, line in enumerate(lines):
         before, after = above if number == 0 else "", below if number == last else ""
         if before or after:
-            st.markdown("\n\n".join(part for part in (before, f"$$\n{line}\n$$", after) if part))
+            st.markdown(markdown_text(before, equation_text(line), after))
         else:
             st.latex(line)
 
