@@ -354,13 +354,16 @@ class Store:
     @contextlib.contextmanager
     def _one_at_a_time(self):
         """On SQLite, the processes and threads that start together migrate in turn, under an OS lock
-        on the file: switching to WAL needs the file to itself, and SQLite's busy wait does not
-        cover every lock it meets when several connections open a new file at once."""
+        on a file of its own beside the database: switching to WAL needs the database to itself, and
+        SQLite's busy wait does not cover every lock it meets when several connections open a new
+        file at once. Never a descriptor of the database file itself: closing one drops every POSIX
+        lock this process holds on it, SQLite's own among them, and the next process to close the
+        database then deletes the write-ahead log this one still writes to."""
         if self.file is None:
             yield
             return
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.file, "ab") as handle:
+        with open(self.file.with_name(self.file.name + "-startup"), "ab") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 raw = self.engine.raw_connection()  # outside SQLAlchemy's transaction: the switch needs none

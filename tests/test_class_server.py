@@ -4,6 +4,12 @@ student who stays one student across a server restart. The store's own rules are
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import urllib.request
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -11,8 +17,10 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 import store
+from core import checker
 from drawing.i18n import TEXT
 from guard import ids
 from harness.servers import streamlit_server
@@ -132,3 +140,60 @@ def test_an_answer_kept_while_the_database_was_down_goes_with_the_pacing_fragmen
         assert student.rerun(fragment=fragment).exceptions() == []
     summary = classes.summary(new.code)
     assert (summary.students, summary.steps[0].right) == (1, 1)
+
+
+def _rows(file: Path) -> list[tuple[str, str]]:
+    """The answers in the database file as a process that opens it afresh reads them."""
+    with contextlib.closing(sqlite3.connect(file)) as db:
+        return db.execute("SELECT class_code, latex FROM softmax_answers ORDER BY id").fetchall()
+
+
+def _other_process(file: Path, script: str, *args: str) -> subprocess.Popen:
+    """Another program on the database file, as an admin's `sqlite3` or a backup would be."""
+    return subprocess.Popen([sys.executable, "-c", script, str(file), *args], stdout=subprocess.PIPE, text=True)
+
+
+PEEK = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT count(*) FROM softmax_answers'); db.close()"
+HOLD = """import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute('BEGIN IMMEDIATE')  # the write lock, held
+print('holding', flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute('COMMIT'); db.close()"""
+
+
+def test_nothing_said_sent_is_lost_when_other_processes_open_the_file_and_the_server_is_killed(tmp_path):
+    """An admin's sqlite3, a backup, a second program holding the write lock: each opens and closes
+    the file under the running server; then the server dies with SIGKILL. Every answer a student
+    was told was sent is in the file, once."""
+    file = tmp_path / "classes.sqlite"
+    url = f"sqlite:///{file}"
+    starter = create_engine(url, poolclass=NullPool)  # holds no connection open: the server's are the only ones
+    starting = store.Store(starter)
+    starting.migrate()
+    new = starting.start_class(TEACHERS)
+    query = urlencode({"class": new.code, "lang": "en"})
+    sent = TEXT["class_sent"][0].format(code=new.code)
+    told_sent = []
+    with streamlit_server(env={"SOFTMAX_DATABASE_URL": url}) as running:
+        cookies = page_cookies(running.url, "check", query)
+        with Student(running.url, page="check", query=query, headers=cookies, timeout=30) as student:
+            student.rerun()
+            for typed in ("1/P_se", "-1/P_se"):
+                assert sent in alerts(student.rerun({"check_answer": typed}))
+                told_sent.append(typed)
+                assert _other_process(file, PEEK).wait(timeout=30) == 0  # opens and closes the file read-write
+            holder = _other_process(file, HOLD, "3")
+            assert holder.stdout.readline().strip() == "holding"
+            kept = alerts(student.rerun({"check_answer": "-2/P_se"}))
+            assert TEXT["class_waiting"][0] in kept and sent not in kept
+            assert holder.wait(timeout=30) == 0  # the write lock released, and the file closed
+            (fragment,) = student.timers
+            assert student.rerun(fragment=fragment).exceptions() == []  # the kept answer goes now
+            told_sent.append("-2/P_se")
+            assert student.rerun(fragment=fragment).exceptions() == []  # and only once
+        os.killpg(running.process.pid, signal.SIGKILL)
+        running.process.wait()
+    starter.dispose()
+    latex = [checker.check(typed, "se.1").latex for typed in told_sent]
+    assert _rows(file) == [(new.code, one) for one in latex]
