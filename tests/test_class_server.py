@@ -153,7 +153,10 @@ def _other_process(file: Path, script: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, str(file), *args], stdout=subprocess.PIPE, text=True)
 
 
-PEEK = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT count(*) FROM softmax_answers'); db.close()"
+PEEK = """import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute('SELECT count(*) FROM softmax_answers')
+db.close()"""
 HOLD = """import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute('BEGIN IMMEDIATE')  # the write lock, held
