@@ -3,22 +3,30 @@ points the class. SQLAlchemy Core over any database it speaks: a SQLite file by 
 when replicas share a class. No Streamlit here; `ui/classroom.py` is the app's side.
 
 Only what the dashboard needs is kept, anonymously: per verdict the class, a random id of the
-student's session, the step, the checker's own LaTeX of the answer (never the typed text), whether
-it was right, the slip and the time. A class and all its rows go when the teacher ends it or after
-LIFETIME (a class no student joined: after UNJOINED). The teacher's key is a secret of 192 random
-bits; only its SHA-256 is stored.
+student's browser, the step, the checker's own LaTeX of the answer (never the typed text), whether
+it was right, the slip and the time; per student a random nickname ("otter-42") the student sees
+too, so the teacher can tell who is in without a name. A class and all its rows go when the teacher
+ends it, or TEACHER_AWAY after its dashboard was last open. The teacher's key is a secret of 192
+random bits; only its SHA-256 is stored.
 
-Hosted for strangers, each rule is per network (`network_of` an address: IPv4, or an IPv6 /64, kept
-only as a hash) or per student (a random id the browser keeps), never per server: a network holds
-at most NETWORK_CLASSES live classes, wrong join codes are throttled per network and per student
-before any lookup while a right code is never charged, a class counts at most `per_network` students
-of one network (the teacher raises it for a lab behind one NAT), and a student keeps at most
-STUDENT_ROWS answers in a class.
+Hosted for strangers and for a class behind one school address, each rule is per network
+(`network_of` an address: IPv4, or an IPv6 /64, kept only as a hash), per browser or per class,
+never per server, and kept in the database, so N replicas give no more than one:
+- a network runs at most NETWORK_CLASSES live classes, a teacher's browser BROWSER_CLASSES, and a
+  network starts at most STARTS;
+- the class's link carries a ticket (`ticket`: an HMAC of the code) that cannot be guessed and is
+  never throttled, nor is a browser already in the class; only typed codes are: wrong ones charge
+  the network and the browser before any lookup (WRONG_CODES);
+- a class counts at most `per_network` students of one network; past it, or once the teacher has
+  locked joining, a student waits on the class's list until the teacher lets them in; the teacher
+  can remove a student (their answers leave the counts);
+- the projector lists a wrong answer only when two students gave it, or the teacher revealed it;
+- a student keeps at most STUDENT_ROWS answers in a class.
 
     store = Store(create_engine("sqlite:///classes.sqlite")); store.migrate()
     new = store.start_class(network_of("203.0.113.7"))   # NewClass(code="K7Q2PX", key="...")
     me = student_id()
-    store.join(new.code, me, network_of("198.51.100.2"))
+    store.join(new.code, me, network_of("198.51.100.2"), ticket=store.ticket(new.code))
     store.record(new.code, me, Answer("se.2", "- P_{se}", False, "sign"))
     store.summary(store.teacher_class(new.key))
 """
@@ -28,12 +36,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import ipaddress
 import os
 import re
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +57,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     delete,
     event,
     func,
     insert,
+    inspect,
+    or_,
     select,
     text,
     update,
@@ -61,24 +72,53 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core import pages
 from core.checker import SLIPS, TARGETS
-from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, normal_code  # 31^6 = 8.9e8 codes
-from guard.bucket import TokenBucket
+from core.view import CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN, TICKET_LENGTH, normal_code  # 31^6 = 8.9e8 codes
 
-SCHEMA_VERSION = 2  # the schema this code reads and writes; migrate() brings a database to it
+SCHEMA_VERSION = 3  # the schema this code reads and writes; migrate() brings a database to it
 STUDENT_PATTERN = re.compile(r"[0-9a-f]{16}")
-LIFETIME = 24 * 3600.0  # s
-UNJOINED = 15 * 60.0  # s a class lives before its first student joins (the teacher's dashboard extends it)
-MAX_CLASSES = 500  # live at once on this database, whoever started them
-NETWORK_CLASSES = 5  # live at once started from one network
+TEACHER_AWAY = 3 * 3600.0  # s a class lives after its teacher's dashboard was last open
+NETWORK_CLASSES = 10  # live at once started from one network (a school's teachers share its address)
+BROWSER_CLASSES = 3  # live at once started from one teacher's browser
+STARTS = (1 / 120, 10)  # classes a network starts a second, after a burst
 PER_NETWORK = 5  # students of one network a class counts, until its teacher raises it
 MAX_PER_NETWORK = 500
-MAX_REFUSED = 1000  # refused students a class remembers (to count them on the dashboard)
+MAX_REFUSED = 1000  # students a class keeps waiting (removed ones included)
+TICKET_SECRET = "join-tickets"  # the store's secret that signs a class link's ticket
+# A student's nickname: an animal and a number, shown to them and to their teacher (i18n `animal_<name>`).
+ANIMALS = (
+    "otter",
+    "fox",
+    "owl",
+    "panda",
+    "koala",
+    "tiger",
+    "heron",
+    "lynx",
+    "seal",
+    "crane",
+    "gecko",
+    "bison",
+    "yak",
+    "robin",
+    "hare",
+    "moose",
+    "swan",
+    "wolf",
+    "whale",
+    "finch",
+    "llama",
+    "puffin",
+    "badger",
+    "dolphin",
+)
+NICKNAME_PATTERN = re.compile(f"(?:{'|'.join(ANIMALS)})-[1-9][0-9]")
 MAX_KEY = 64  # characters of a teacher key looked up (the keys made here have 32)
 MAX_LATEX = 1000  # characters; the checker's LaTeX of its longest accepted answer is under 500
 STUDENT_ROWS = 500  # answers kept per student and class: one student cannot fill a class
 STUDENT_LIMIT = (20, 60.0)  # at most 20 answers a student in any 60 s
 CLASS_LIMIT = (1200, 60.0)  # and 1200 a class: 100 students each answering every 5 s
-WRONG_CODES = (0.2, 10)  # wrong join codes a second, after a burst, per network and per student
+WRONG_CODES = (0.2, 10)  # wrong typed join codes a second, after a burst, per network and per browser
+THROTTLE_KEPT = 3600.0  # s after its last charge a throttle's row goes (every bucket is full by then)
 ENDED_KEPT = 24 * 3600.0  # s an ended class's code is remembered, so its old link says "ended"
 CLEAN_EVERY = 60.0  # s between deletions of ended classes, by each server (ui/classroom.py)
 WRONG_SHOWN = 6  # most frequent wrong answers on the dashboard
@@ -98,6 +138,8 @@ classes = Table(
     Column("network", String(16), nullable=False, server_default="", index=True),  # hash of who started it
     Column("per_network", Integer, nullable=False, server_default=str(PER_NETWORK)),
     Column("joined", Boolean, nullable=False, server_default="0"),  # has any student joined
+    Column("locked", Boolean, nullable=False, server_default="0"),  # new students wait for the teacher
+    Column("browser", String(16), nullable=False, server_default=""),  # the teacher's browser that started it
 )
 students = Table(
     "softmax_students",
@@ -105,7 +147,10 @@ students = Table(
     Column("class_code", String(CODE_LENGTH), primary_key=True),
     Column("student", String(16), primary_key=True),
     Column("network", String(16), nullable=False),
-    Column("admitted", Boolean, nullable=False, server_default="1"),  # False: refused, their network had its share
+    Column("admitted", Boolean, nullable=False, server_default="1"),  # False: waiting, or removed
+    Column("nickname", String(24), nullable=False, server_default=""),
+    Column("removed", Boolean, nullable=False, server_default="0"),  # by the teacher: never admitted again
+    Column("at", Double, nullable=False, server_default="0"),  # when they first came
     Index("softmax_students_network", "class_code", "network"),
 )
 hidden = Table(  # wrong answers the teacher took off the projector
@@ -114,6 +159,20 @@ hidden = Table(  # wrong answers the teacher took off the projector
     Column("class_code", String(CODE_LENGTH), primary_key=True),
     Column("step", String(12), primary_key=True),
     Column("latex", String(MAX_LATEX), primary_key=True),
+)
+revealed = Table(  # wrong answers only one student gave, that the teacher put on the projector
+    "softmax_revealed",
+    metadata,
+    Column("class_code", String(CODE_LENGTH), primary_key=True),
+    Column("step", String(12), primary_key=True),
+    Column("latex", String(MAX_LATEX), primary_key=True),
+)
+throttles = Table(  # token buckets every replica shares: a name's tokens as of `at`
+    "softmax_throttles",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("tokens", Double, nullable=False),
+    Column("at", Double, nullable=False, index=True),
 )
 ended = Table(
     "softmax_ended",
@@ -141,12 +200,27 @@ answers = Table(
     Index("softmax_answers_class_at", "class_code", "at"),
     Index("softmax_answers_student_at", "class_code", "student", "at"),
 )
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    """A migration's ALTER TABLE ... ADD COLUMN, skipped where migrate()'s create_all has just made the
+    table with every column (a table new since the database's version)."""
+
+    table: str
+    column: str  # its name and definition
+
+    def run(self, db) -> None:
+        if self.column.split()[0] not in {c["name"] for c in inspect(db).get_columns(self.table)}:
+            db.execute(text(f"ALTER TABLE {self.table} ADD COLUMN {self.column}"))
+
+
 # Each version's changes after the first, applied in order by migrate() (new tables it creates itself).
 MIGRATIONS: dict[int, list] = {
     2: [
-        text("ALTER TABLE softmax_classes ADD COLUMN network VARCHAR(16) DEFAULT '' NOT NULL"),
-        text(f"ALTER TABLE softmax_classes ADD COLUMN per_network INTEGER DEFAULT {PER_NETWORK} NOT NULL"),
-        text("ALTER TABLE softmax_classes ADD COLUMN joined BOOLEAN DEFAULT false NOT NULL"),
+        AddColumn("softmax_classes", "network VARCHAR(16) DEFAULT '' NOT NULL"),
+        AddColumn("softmax_classes", f"per_network INTEGER DEFAULT {PER_NETWORK} NOT NULL"),
+        AddColumn("softmax_classes", "joined BOOLEAN DEFAULT false NOT NULL"),
         text("CREATE INDEX IF NOT EXISTS ix_softmax_classes_network ON softmax_classes (network)"),
         # students who answered under version 1 joined then
         text(
@@ -154,6 +228,13 @@ MIGRATIONS: dict[int, list] = {
             "SELECT DISTINCT class_code, student, '' FROM softmax_answers"
         ),
         text("UPDATE softmax_classes SET joined = true WHERE code IN (SELECT class_code FROM softmax_students)"),
+    ],
+    3: [
+        AddColumn("softmax_classes", "locked BOOLEAN DEFAULT false NOT NULL"),
+        AddColumn("softmax_classes", "browser VARCHAR(16) DEFAULT '' NOT NULL"),
+        AddColumn("softmax_students", "nickname VARCHAR(24) DEFAULT '' NOT NULL"),
+        AddColumn("softmax_students", "removed BOOLEAN DEFAULT false NOT NULL"),
+        AddColumn("softmax_students", "at DOUBLE PRECISION DEFAULT 0 NOT NULL"),
     ],
 }
 
@@ -195,11 +276,32 @@ class WrongAnswer:
 class Summary:
     students: int  # who answered anything
     steps: tuple[StepCounts, ...]  # every step, in TARGETS order; a student counts by their latest answer
-    wrong: tuple[WrongAnswer, ...]  # the most frequent wrong answers the teacher did not hide, most students first
+    wrong: tuple[WrongAnswer, ...]  # the wrong answers the projector lists: two students gave each, or the
+    # teacher revealed it, and the teacher did not hide it; most students first
     joined: int = 0  # students in the class
-    refused: int = 0  # students refused a place: their network already had per_network here
+    waiting: int = 0  # students waiting for the teacher to let them in
     per_network: int = PER_NETWORK
     hidden: int = 0  # wrong answers the teacher hid
+    singles: tuple[WrongAnswer, ...] = ()  # wrong answers one student gave, not on the projector (the teacher's eyes)
+    locked: bool = False  # new students wait for the teacher
+
+
+@dataclass(frozen=True)
+class Seat:
+    nickname: str  # "otter-42" (ANIMALS), as the student and the teacher see it; "" for a student of schema 2
+    state: str  # "in", "waiting" (for the teacher) or "removed" (by the teacher)
+    answers: int = 0
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored answer, as the teacher's export lists it: no id, no address."""
+
+    at: float
+    nickname: str
+    step: str
+    latex: str
+    slip: str | None  # None: right
 
 
 @dataclass(frozen=True)
@@ -210,11 +312,12 @@ class Pace:
 
 
 class Refused(ValueError):
-    """What the store will not do; `key` names the reason for translation (i18n `class_<key>`)."""
+    """What the store will not do; `key` names the reason for translation (i18n `class_<key>`), and
+    `values` fill its placeholders (a waiting student's nickname)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, **values: str):
         super().__init__(key)
-        self.key = key
+        self.key, self.values = key, values
 
 
 def key_hash(key: str) -> str:
@@ -248,23 +351,31 @@ class DatabaseGone(OperationalError):
         super().__init__(reason, None, Exception(reason))
 
 
-class _Throttle:
-    """Token buckets by name (a network, a student), the least recently used forgotten past `size`."""
+def _tokens(row, rate: float, burst: int, now: float) -> float:
+    """A bucket's tokens now: `burst` when it has no row (never charged, or full long since)."""
+    return float(burst) if row is None else min(float(burst), row.tokens + max(0.0, now - row.at) * rate)
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float], size: int = 20_000):
-        self.rate, self.burst, self.clock, self.size = rate, burst, clock, size
-        self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
 
-    def bucket(self, name: str) -> TokenBucket:
-        found = self.buckets.pop(name, None) or TokenBucket(self.rate, self.burst, self.clock)
-        self.buckets[name] = found
-        while len(self.buckets) > self.size:
-            self.buckets.popitem(last=False)
-        return found
+def _bucket(db, name: str):
+    return db.execute(select(throttles).where(throttles.c.name == name)).first()
+
+
+def _take(db, name: str, rate: float, burst: int, now: float) -> bool:
+    """Take one token from the shared bucket `name`, inside a writing transaction; False if it has none."""
+    _one_writer(db, f"throttle {name}")
+    row = _bucket(db, name)
+    tokens = _tokens(row, rate, burst, now)
+    if tokens < 1:
+        return False
+    if row is None:
+        db.execute(insert(throttles).values(name=name, tokens=tokens - 1, at=now))
+    else:
+        db.execute(update(throttles).where(throttles.c.name == name).values(tokens=tokens - 1, at=now))
+    return True
 
 
 def _delete_classes(db, codes, until: float) -> None:
-    for table in (answers, students, hidden):
+    for table in (answers, students, hidden, revealed):
         db.execute(delete(table).where(table.c.class_code.in_(codes)))
     db.execute(delete(classes).where(classes.c.code.in_(codes)))
     db.execute(delete(ended).where(ended.c.code.in_(codes)))
@@ -307,13 +418,8 @@ def _sqlite_begin(db) -> None:
 
 
 class Store:
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic):  # fmt: skip
-        self.engine, self.clock = engine, clock
-        # Wrong join codes, per network and per student: 10 at once, then one each 5 s. With 100
-        # classes running one network finds a class in about 1.4 years; its wrong guesses never
-        # slow a student of another network, and a right code is never charged.
-        self.wrong_codes = _Throttle(*WRONG_CODES, clock=monotonic)
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time):
+        self.engine, self.clock = engine, clock  # the wall clock: replicas share the limits it times
         self.kept_secrets: dict[str, str] = {}
         self.file = None  # a SQLite database's file, and (device, inode) once migrated
         self.identity = None
@@ -391,8 +497,8 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise RuntimeError(f"The class database has schema {version}; this app knows up to {SCHEMA_VERSION}.")
             for step in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[step]:
-                    db.execute(statement)
+                for change in MIGRATIONS[step]:
+                    change.run(db) if isinstance(change, AddColumn) else db.execute(change)
             db.execute(update(schema_table).values(version=SCHEMA_VERSION))
 
     def secret(self, name: str) -> bytes:
@@ -413,9 +519,15 @@ class Store:
         with self._reading() as db:
             return db.scalar(select(func.max(schema_table.c.version)))
 
-    def start_class(self, network: str) -> NewClass:
-        """A new class, started from `network` (network_of the teacher's address). It lives UNJOINED
-        until a student joins, then LIFETIME from its start."""
+    def ticket(self, code: str) -> str:
+        """What the class's link and QR code carry beside its code: whoever has it joins without
+        any throttle, and no one can make it up (an HMAC of the code with the database's secret)."""
+        return hmac.new(self.secret(TICKET_SECRET), code.encode(), hashlib.sha256).hexdigest()[:TICKET_LENGTH]
+
+    def start_class(self, network: str, browser: str = "") -> NewClass:
+        """A new class, started from `network` (network_of the teacher's address) by `browser` (the
+        teacher's browser id, "" if unknown). It lives TEACHER_AWAY, and as long again after each
+        look at its dashboard."""
         now = self.clock()
         live = select(func.count()).select_from(classes).where(classes.c.expires > now)
         for _ in range(8):
@@ -424,82 +536,150 @@ class Store:
             try:
                 with self._writing() as db:
                     _one_writer(db, "starts")  # the counts below hold until the insert
+                    if browser and db.scalar(live.where(classes.c.browser == browser)) >= BROWSER_CLASSES:
+                        raise Refused("browser_classes")
                     if db.scalar(live.where(classes.c.network == network)) >= NETWORK_CLASSES:
                         raise Refused("network_classes")
-                    if db.scalar(live) >= MAX_CLASSES:
-                        raise Refused("server_full")
+                    if not _take(db, f"start {network}", *STARTS, now):
+                        raise Refused("starts")
                     db.execute(delete(ended).where(ended.c.code == code))
                     db.execute(
-                        insert(classes).values(code=code, key_hash=key_hash(key), created=now, expires=now + UNJOINED,
-                                               network=network, per_network=PER_NETWORK, joined=False)
-                    )  # fmt: skip
+                        insert(classes).values(
+                            code=code,
+                            key_hash=key_hash(key),
+                            created=now,
+                            expires=now + TEACHER_AWAY,
+                            network=network,
+                            browser=browser,
+                            per_network=PER_NETWORK,
+                            joined=False,
+                        )
+                    )
             except IntegrityError:  # that code is taken: draw another
                 continue
             return NewClass(code, key)
-        raise Refused("server_full")
+        raise Refused("starts")
 
     def _live(self, db, code: str):
         return db.execute(select(classes).where(classes.c.code == code, classes.c.expires > self.clock())).first()
 
-    def join(self, text: str | None, student: str, network: str) -> str:
+    def _seat_row(self, db, code: str, student: str):
+        return db.execute(
+            select(students.c.admitted, students.c.removed, students.c.nickname).where(
+                students.c.class_code == code, students.c.student == student
+            )
+        ).first()
+
+    def join(self, text: str | None, student: str, network: str, ticket: str | None = None) -> str:
         """The code of the live class `text` names, with `student` (of `network`) in it; Refused
-        otherwise. A right code is looked up before any throttle and never charged; a wrong one
-        charges the student's network and the student, and once either has guessed too often,
-        their next codes wait unread."""
+        otherwise ("waiting" with the student's nickname: on the class's list, for the teacher).
+
+        A browser already in the class, or one that brings the class link's `ticket`, is never
+        throttled. A typed code is: a network or a browser that guessed too often waits, unread,
+        and each wrong code charges both (in the database: every replica counts the same)."""
         if not STUDENT_PATTERN.fullmatch(student or ""):
             raise Refused("unknown")
         code = normal_code(text)
-        guessers = (self.wrong_codes.bucket(f"n {network}"), self.wrong_codes.bucket(f"s {student}"))
-        if any(bucket.wait() > 0 for bucket in guessers):
-            raise Refused("busy")
+        row = None
         if code is not None:
-            member = and_(students.c.class_code == code, students.c.student == student, students.c.admitted.is_(True))
             with self._reading() as db:
                 row = self._live(db, code)
-                if row is not None and db.scalar(select(students.c.student).where(member)) is not None:
-                    return code  # back after a reconnect, a restart or in a second tab: still one student
-                was = (
-                    select(classes.c.code)
-                    .where(classes.c.code == code)
-                    .union(select(ended.c.code).where(ended.c.code == code, ended.c.until > self.clock()))
-                )
-                if row is None and db.scalar(was) is not None:
+                seat = None if row is None else self._seat_row(db, code, student)
+            if seat is not None and seat.admitted:
+                return code  # back after a reconnect, a restart or in a second tab: still one student
+            if seat is not None:
+                raise Refused("removed" if seat.removed else "waiting", nickname=seat.nickname)
+        linked = code is not None and ticket is not None and hmac.compare_digest(str(ticket), self.ticket(code))
+        guessers = (f"code n {network}", f"code s {student}")
+        if not linked:
+            now = self.clock()
+            with self._reading() as db:
+                if any(_tokens(_bucket(db, name), *WRONG_CODES, now) < 1 for name in guessers):
+                    raise Refused("busy")
+        if code is not None and row is None:
+            was = (
+                select(classes.c.code)
+                .where(classes.c.code == code)
+                .union(select(ended.c.code).where(ended.c.code == code, ended.c.until > self.clock()))
+            )
+            with self._reading() as db:
+                if db.scalar(was) is not None:
                     raise Refused("old_link")  # an old link: no guess, nothing charged
-            if row is not None:
-                with self._writing() as db:
-                    row = self._live(db, code)
-                    admitted = row is not None and self._admit(db, row, student, network)
-                if admitted:
-                    return code
-                if row is not None:
-                    raise Refused("network_full")
-        for bucket in guessers:
-            bucket.take()
+        if row is not None:
+            with self._writing() as db:
+                row = self._live(db, code)
+                seat = None if row is None else self._admit(db, row, student, network)
+            if seat is not None and seat.state == "in":
+                return code
+            if seat is not None:
+                raise Refused(seat.state, nickname=seat.nickname) if seat.nickname else Refused("class_full")
+        if not linked:
+            with self._writing() as db:
+                for name in guessers:
+                    _take(db, name, *WRONG_CODES, self.clock())
         raise Refused("unknown")
 
-    def _admit(self, db, row, student: str, network: str) -> bool:
-        """Put the student in the class, unless their network has its share: then remember them as
-        refused, once however often they retry, for the dashboard's count."""
+    def _nickname(self, db, code: str) -> str:
+        taken = set(db.scalars(select(students.c.nickname).where(students.c.class_code == code)))
+        for _ in range(50):
+            nickname = f"{secrets.choice(ANIMALS)}-{10 + secrets.randbelow(90)}"
+            if nickname not in taken:
+                return nickname
+        return next((f"{a}-{n}" for a in ANIMALS for n in range(10, 100) if f"{a}-{n}" not in taken), "")
+
+    def _admit(self, db, row, student: str, network: str) -> Seat:
+        """Put the student in the class, unless it is locked or their network has its share: then on
+        its waiting list (while the list has room), once however often they retry."""
         _one_writer(db, f"class {row.code}")
-        mine = and_(students.c.class_code == row.code, students.c.student == student)
-        admitted = db.scalar(select(students.c.admitted).where(mine))
-        if admitted:
-            return True  # the same student's other tab joined meanwhile
-        count = select(func.count()).select_from(students).where(students.c.class_code == row.code)
-        here = count.where(students.c.admitted.is_(True), students.c.network == network)
-        entry = insert(students).values(class_code=row.code, student=student, network=network)
-        if db.scalar(here) >= row.per_network:
-            if admitted is None and db.scalar(count.where(students.c.admitted.is_(False))) < MAX_REFUSED:
-                db.execute(entry.values(admitted=False))
-            return False
-        if admitted is None:
-            db.execute(entry.values(admitted=True))
+        seat = self._seat_row(db, row.code, student)
+        if seat is not None and (seat.admitted or seat.removed):
+            return Seat(seat.nickname, "in" if seat.admitted else "removed")  # another tab meanwhile
+        here = (
+            select(func.count())
+            .select_from(students)
+            .where(students.c.class_code == row.code, students.c.admitted.is_(True), students.c.network == network)
+        )
+        admitted = not row.locked and db.scalar(here) < row.per_network
+        if seat is not None:
+            if admitted:
+                db.execute(
+                    update(students)
+                    .where(students.c.class_code == row.code, students.c.student == student)
+                    .values(admitted=True, network=network)
+                )
+            nickname = seat.nickname
         else:
-            db.execute(update(students).where(mine).values(admitted=True, network=network))
-        if not row.joined:
-            db.execute(update(classes).where(classes.c.code == row.code)
-                       .values(joined=True, expires=row.created + LIFETIME))  # fmt: skip
-        return True
+            outside = (
+                select(func.count())
+                .select_from(students)
+                .where(students.c.class_code == row.code, students.c.admitted.is_(False))
+            )
+            if not admitted and db.scalar(outside) >= MAX_REFUSED:
+                return Seat("", "waiting")
+            nickname = self._nickname(db, row.code)
+            db.execute(
+                insert(students).values(
+                    class_code=row.code,
+                    student=student,
+                    network=network,
+                    admitted=admitted,
+                    nickname=nickname,
+                    at=self.clock(),
+                )
+            )
+        if admitted and not row.joined:
+            db.execute(update(classes).where(classes.c.code == row.code).values(joined=True))
+        return Seat(nickname, "in" if admitted else "waiting")
+
+    def seat(self, code: str, student: str) -> Seat | None:
+        """Where a student stands in a live class (None: not on its lists, or no such class)."""
+        if not (CODE_PATTERN.fullmatch(code or "") and STUDENT_PATTERN.fullmatch(student or "")):
+            return None
+        with self._reading() as db:
+            row = self._live(db, code) and self._seat_row(db, code, student)
+        if not row:
+            return None
+        return Seat(row.nickname, "in" if row.admitted else "removed" if row.removed else "waiting")
 
     def teacher_class(self, key: str | None) -> str | None:
         """The code of the live class this key is the teacher's of; None for any other key."""
@@ -511,23 +691,29 @@ class Store:
             )
 
     def keep_open(self, key: str) -> None:
-        """The teacher's dashboard is open: a class no student joined yet lives UNJOINED more."""
+        """The teacher's dashboard is open: the class lives TEACHER_AWAY from now (written at most
+        once in CLEAN_EVERY)."""
         if not key or len(key) > MAX_KEY:
             return
         now = self.clock()
-        where = and_(classes.c.key_hash == key_hash(key), classes.c.expires > now, classes.c.joined.is_(False))
+        where = and_(classes.c.key_hash == key_hash(key), classes.c.expires > now)
         with self._reading() as db:
             expires = db.scalar(select(classes.c.expires).where(where))
-        if expires is not None and expires < now + UNJOINED - CLEAN_EVERY:
+        if expires is not None and expires < now + TEACHER_AWAY - CLEAN_EVERY:
             with self._writing() as db:
-                db.execute(update(classes).where(where).values(expires=now + UNJOINED))
+                db.execute(update(classes).where(where).values(expires=now + TEACHER_AWAY))
 
     def end_class(self, key: str) -> bool:
+        return self._as_teacher(key, lambda db, code: _delete_classes(db, [code], self.clock() + ENDED_KEPT))
+
+    def _as_teacher(self, key: str | None, action: Callable) -> bool:
+        """Do `action(db, code)` in a writing transaction for the class `key` is the teacher's of;
+        False (nothing done) for a key that is no teacher's."""
         code = self.teacher_class(key)
         if code is None:
             return False
         with self._writing() as db:
-            _delete_classes(db, [code], self.clock() + ENDED_KEPT)
+            action(db, code)
         return True
 
     def clean(self) -> int:
@@ -538,6 +724,7 @@ class Store:
             if gone:
                 _delete_classes(db, gone, now + ENDED_KEPT)
             db.execute(delete(ended).where(ended.c.until <= now))
+            db.execute(delete(throttles).where(throttles.c.at < now - THROTTLE_KEPT))
         return len(gone)
 
     def record(self, code: str, student: str, answer: Answer) -> None:
@@ -583,7 +770,7 @@ class Store:
 
     def summary(self, code: str) -> Summary:
         """The dashboard's numbers: per step, each student's latest verdict; the wrong answers most
-        students gave, but those the teacher hid. No student ids leave the store."""
+        students gave (two at least, or revealed), but those the teacher hid. No student ids leave the store."""
         latest = (
             select(func.max(answers.c.id).label("id"))
             .where(answers.c.class_code == code)
@@ -591,10 +778,16 @@ class Store:
             .subquery()
         )
         n = func.count(func.distinct(answers.c.student))
-        shown = (
-            ~select(hidden.c.latex)
-            .where(hidden.c.class_code == code, hidden.c.step == answers.c.step, hidden.c.latex == answers.c.latex)
-            .exists()
+        listed = hidden.c.class_code == code, hidden.c.step == answers.c.step, hidden.c.latex == answers.c.latex
+        shown = ~select(hidden.c.latex).where(*listed).exists()
+        picked = (revealed.c.class_code == code, revealed.c.step == answers.c.step, revealed.c.latex == answers.c.latex)
+        revealed_here = select(revealed.c.latex).where(*picked).exists()
+        wrong = (
+            select(answers.c.step, answers.c.latex, func.max(answers.c.slip), n)
+            .where(answers.c.class_code == code, answers.c.equivalent.is_(False), shown)
+            .group_by(answers.c.step, answers.c.latex)
+            .order_by(n.desc(), answers.c.step, answers.c.latex)
+            .limit(WRONG_SHOWN)
         )
         with self._reading() as db:
             counted = db.execute(
@@ -603,67 +796,189 @@ class Store:
                 .group_by(answers.c.step, answers.c.slip)
             ).all()
             answered = db.scalar(select(n).where(answers.c.class_code == code))
-            wrong = db.execute(
-                select(answers.c.step, answers.c.latex, func.max(answers.c.slip), n)
-                .where(answers.c.class_code == code, answers.c.equivalent.is_(False), shown)
-                .group_by(answers.c.step, answers.c.latex)
-                .order_by(n.desc(), answers.c.step, answers.c.latex)
-                .limit(WRONG_SHOWN)
-            ).all()
-            per_network = db.scalar(select(classes.c.per_network).where(classes.c.code == code)) or PER_NETWORK
-            admitted = dict(db.execute(select(students.c.admitted, func.count()).where(students.c.class_code == code)
-                                       .group_by(students.c.admitted)).all())  # fmt: skip
+            on_projector = db.execute(wrong.having(or_(n >= 2, func.max(case((revealed_here, 1), else_=0)) == 1))).all()
+            singles = db.execute(wrong.having(n < 2, func.max(case((revealed_here, 1), else_=0)) == 0)).all()
+            row = db.execute(select(classes.c.per_network, classes.c.locked).where(classes.c.code == code)).first()
+            admitted = dict(
+                db.execute(
+                    select(students.c.admitted, func.count())
+                    .where(students.c.class_code == code, students.c.removed.is_(False))
+                    .group_by(students.c.admitted)
+                ).all()
+            )
             hid = db.scalar(select(func.count()).select_from(hidden).where(hidden.c.class_code == code))
         by_step = {step: {"right": 0} | dict.fromkeys(SLIPS, 0) for step in TARGETS}
         for step, slip, count in counted:
             by_step[step][slip or "right"] += count
         steps = tuple(StepCounts(step, c.pop("right"), c) for step, c in by_step.items())
-        wrong = tuple(WrongAnswer(*r) for r in wrong)
-        joined, refused = admitted.get(True, 0), admitted.get(False, 0)
-        return Summary(answered or 0, steps, wrong, joined, refused, per_network, hid or 0)
+        return Summary(
+            answered or 0,
+            steps,
+            tuple(WrongAnswer(*r) for r in on_projector),
+            joined=admitted.get(True, 0),
+            waiting=admitted.get(False, 0),
+            per_network=row.per_network if row else PER_NETWORK,
+            hidden=hid or 0,
+            singles=tuple(WrongAnswer(*r) for r in singles),
+            locked=bool(row and row.locked),
+        )
+
+    def roster(self, key: str) -> tuple[Seat, ...] | None:
+        """Who is in the teacher's class and who waits, by nickname (waiting first, then by arrival),
+        with how many answers each has sent; None for a key that is no teacher's. Removed students
+        are not listed."""
+        code = self.teacher_class(key)
+        if code is None:
+            return None
+        sent = (
+            select(func.count())
+            .where(answers.c.class_code == code, answers.c.student == students.c.student)
+            .scalar_subquery()
+        )
+        with self._reading() as db:
+            rows = db.execute(
+                select(students.c.nickname, students.c.admitted, sent)
+                .where(students.c.class_code == code, students.c.removed.is_(False))
+                .order_by(students.c.admitted, students.c.at, students.c.nickname)
+            ).all()
+        return tuple(Seat(nickname, "in" if admitted else "waiting", count) for nickname, admitted, count in rows)
+
+    def export(self, key: str) -> tuple[Record, ...] | None:
+        """Every stored answer of the teacher's class, oldest first, by nickname; None for a key
+        that is no teacher's."""
+        code = self.teacher_class(key)
+        if code is None:
+            return None
+        who = and_(students.c.class_code == answers.c.class_code, students.c.student == answers.c.student)
+        with self._reading() as db:
+            rows = db.execute(
+                select(
+                    answers.c.at,
+                    func.coalesce(students.c.nickname, ""),
+                    answers.c.step,
+                    answers.c.latex,
+                    answers.c.slip,
+                )
+                .select_from(answers.outerjoin(students, who))
+                .where(answers.c.class_code == code)
+                .order_by(answers.c.id)
+            ).all()
+        return tuple(Record(*row) for row in rows)
 
     def hide(self, key: str, step: str, latex: str) -> bool:
-        """The teacher takes a wrong answer off the dashboard. False for a key that is no teacher's."""
-        code = self.teacher_class(key)
-        if code is None or step not in TARGETS or not 0 < len(latex) <= MAX_LATEX:
+        """The teacher takes a wrong answer off the projector. False for a key that is no teacher's."""
+        if step not in TARGETS or not 0 < len(latex) <= MAX_LATEX:
             return False
-        with self._writing() as db:
-            if db.scalar(select(hidden.c.step).where(hidden.c.class_code == code, hidden.c.step == step,
-                                                     hidden.c.latex == latex)) is None:  # fmt: skip
-                db.execute(insert(hidden).values(class_code=code, step=step, latex=latex))
-        return True
+        return self._as_teacher(key, lambda db, code: _put(db, hidden, code=code, step=step, latex=latex))
+
+    def reveal(self, key: str, step: str, latex: str) -> bool:
+        """The teacher puts a wrong answer only one student gave on the projector."""
+        if step not in TARGETS or not 0 < len(latex) <= MAX_LATEX:
+            return False
+        return self._as_teacher(key, lambda db, code: _put(db, revealed, code=code, step=step, latex=latex))
 
     def show_hidden(self, key: str) -> bool:
         """The teacher puts every hidden wrong answer back."""
-        code = self.teacher_class(key)
-        if code is None:
+        return self._as_teacher(key, lambda db, code: db.execute(delete(hidden).where(hidden.c.class_code == code)))
+
+    def clear_answers(self, key: str) -> bool:
+        """A new round: every answer of the class goes, with what the teacher hid or revealed; the
+        students stay in."""
+
+        def clear(db, code):
+            for table in (answers, hidden, revealed):
+                db.execute(delete(table).where(table.c.class_code == code))
+
+        return self._as_teacher(key, clear)
+
+    def lock(self, key: str, locked: bool) -> bool:
+        """Lock joining (new students wait for the teacher), or open it again."""
+        return self._as_teacher(
+            key, lambda db, code: db.execute(update(classes).where(classes.c.code == code).values(locked=bool(locked)))
+        )
+
+    def let_in(self, key: str, nickname: str | None = None) -> bool:
+        """Let the waiting student with `nickname` in, or every waiting student (None)."""
+        if nickname is not None and not NICKNAME_PATTERN.fullmatch(nickname):
             return False
-        with self._writing() as db:
-            db.execute(delete(hidden).where(hidden.c.class_code == code))
-        return True
+        waiting = and_(students.c.admitted.is_(False), students.c.removed.is_(False))
+        named = True if nickname is None else students.c.nickname == nickname
+        return self._as_teacher(
+            key,
+            lambda db, code: db.execute(
+                update(students).where(students.c.class_code == code, waiting, named).values(admitted=True)
+            ),
+        )
+
+    def remove(self, key: str, nickname: str) -> bool:
+        """Take a student out of the class: their answers leave the counts, and their browser is not
+        let in again."""
+        if not NICKNAME_PATTERN.fullmatch(nickname or ""):
+            return False
+
+        def take_out(db, code):
+            who = select(students.c.student).where(students.c.class_code == code, students.c.nickname == nickname)
+            db.execute(delete(answers).where(answers.c.class_code == code, answers.c.student.in_(who)))
+            db.execute(
+                update(students)
+                .where(students.c.class_code == code, students.c.nickname == nickname)
+                .values(admitted=False, removed=True)
+            )
+
+        return self._as_teacher(key, take_out)
 
     def allow_per_network(self, key: str, n: int) -> bool:
         """How many students of one network the class counts (a lab behind one NAT needs its size).
-        The count of refused joins starts again: those students join now by reloading the page."""
-        code = self.teacher_class(key)
-        if code is None or not 1 <= n <= MAX_PER_NETWORK:
+        Raising it lets in those waiting from networks now under it, first come first (not in a
+        locked class: there the teacher lets each in)."""
+        if not 1 <= n <= MAX_PER_NETWORK:
             return False
-        with self._writing() as db:
+
+        def allow(db, code):
+            _one_writer(db, f"class {code}")
             db.execute(update(classes).where(classes.c.code == code).values(per_network=n))
-            db.execute(delete(students).where(students.c.class_code == code, students.c.admitted.is_(False)))
-        return True
+            if db.scalar(select(classes.c.locked).where(classes.c.code == code)):
+                return
+            mine = and_(students.c.class_code == code, students.c.removed.is_(False))
+            counts = dict(
+                db.execute(
+                    select(students.c.network, func.count())
+                    .where(mine, students.c.admitted.is_(True))
+                    .group_by(students.c.network)
+                ).all()
+            )
+            waiting = db.execute(
+                select(students.c.student, students.c.network)
+                .where(mine, students.c.admitted.is_(False))
+                .order_by(students.c.at)
+            ).all()
+            for student, network in waiting:
+                if counts.get(network, 0) < n:
+                    counts[network] = counts.get(network, 0) + 1
+                    db.execute(update(students).where(mine, students.c.student == student).values(admitted=True))
+
+        return self._as_teacher(key, allow)
 
     def point_class(self, key: str, page: str | None) -> bool:
         """The teacher points the class at a page (None: nowhere). False for a key that is no teacher's."""
-        code = self.teacher_class(key)
-        if code is None or (page is not None and page not in pages.NAMES):
+        if page is not None and page not in pages.NAMES:
             return False
-        with self._writing() as db:
-            db.execute(update(classes).where(classes.c.code == code).values(pace_page=page, pace_at=self.clock()))
-        return True
+        return self._as_teacher(
+            key,
+            lambda db, code: db.execute(
+                update(classes).where(classes.c.code == code).values(pace_page=page, pace_at=self.clock())
+            ),
+        )
 
     def pace(self, code: str) -> Pace | None:
         """Where the class's teacher points it; None once the class is gone."""
         with self._reading() as db:
             row = self._live(db, code)
         return None if row is None else Pace(row.pace_page, row.pace_at, row.per_network)
+
+
+def _put(db, table: Table, code: str, step: str, latex: str) -> None:
+    """A wrong answer on the teacher's list `table` (hidden or revealed), once."""
+    where = table.c.class_code == code, table.c.step == step, table.c.latex == latex
+    if db.scalar(select(table.c.step).where(*where)) is None:
+        db.execute(insert(table).values(class_code=code, step=step, latex=latex))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,9 @@ _MAX_LEN = 32
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CODE_PATTERN = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+# A class link's ticket (the link's `join`): hex of an HMAC of the code, which lets its holder join unthrottled.
+TICKET_LENGTH = 20
+TICKET_PATTERN = re.compile(f"[0-9a-f]{{{TICKET_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class View:
     tab: str = "vi"  # page 5
     present: bool = False  # presentation mode: the page as a 16:9 slide for a projector
     class_code: str = ""  # the class a student is in (the link's `class`), "" for none
+    class_ticket: str = ""  # the class link's ticket (its `join`), "" for none
     phone: bool = False  # drawn for a phone's narrow screen: the browser's, never in a link
 
 
@@ -97,9 +102,16 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 
 def normal_code(text: str | None) -> str | None:
-    """A join code as typed or linked ("k7q2px") in its canonical form, or None if it cannot be one."""
-    code = (text or "")[:_MAX_LEN].strip().upper()
+    """A join code as typed or linked ("k7q2px", "K7Q 2PX", "k7q-2px") in its canonical form, or
+    None if it cannot be one."""
+    typed = unicodedata.normalize("NFKC", (text or "")[:_MAX_LEN])  # a Chinese keyboard's full-width Ｋ７Ｑ too
+    code = re.sub(r"[\s\-\u2010-\u2015\u2212\u30fc]", "", typed).upper()
     return code if CODE_PATTERN.fullmatch(code) else None
+
+
+def normal_ticket(text: str | None) -> str | None:
+    ticket = (text or "")[:_MAX_LEN].strip().lower()
+    return ticket if TICKET_PATTERN.fullmatch(ticket) else None
 
 
 def _one_of(allowed):
@@ -131,8 +143,9 @@ FIELDS = {
     "tab": _one_of(TABS),
     "present": _flag,
     "class_code": normal_code,  # its query name is `class`
+    "class_ticket": normal_ticket,  # its query name is `join`
 }
-QUERY_NAMES = {"class_code": "class"}
+QUERY_NAMES = {"class_code": "class", "class_ticket": "join"}
 PAGE_CONTROLS = ("rate", "steps", "shift", "source", "tab")  # in a link only when not the default
 CUSTOM_FIELDS = {
     "petal": lambda text: _rounded(_number(text, 0.0, 1.0), 2),
@@ -197,6 +210,8 @@ def to_query(view: View) -> dict[str, str]:
         query["present"] = "1"
     if view.class_code:
         query["class"] = view.class_code
+        if view.class_ticket:
+            query["join"] = view.class_ticket
     return query
 
 

@@ -44,7 +44,7 @@ def clock():
 @pytest.fixture
 def db(url, clock):
     engine = create_engine(url)
-    s = Store(engine, clock=clock, monotonic=clock)
+    s = Store(engine, clock=clock)
     s.migrate()
     yield s
     engine.dispose()
@@ -136,13 +136,19 @@ def test_a_wrong_or_missing_key_is_no_teachers(db, key):
     assert db.point_class(key or "", "softmax") is False
 
 
-def test_after_24_hours_a_class_is_gone_with_its_answers(db, clock):
+def test_a_class_is_gone_with_its_answers_hours_after_its_dashboard_was_last_open(db, clock):
     new = db.start_class(TEACHERS)
     me = pupil(db, new.code)
     db.record(new.code, me, RIGHT)
-    clock.now += store.LIFETIME - 1
-    assert db.teacher_class(new.key) == new.code
-    clock.now += 2
+    for _ in range(3):  # a long day: the dashboard open, now and then
+        clock.now += store.TEACHER_AWAY - 1
+        assert db.teacher_class(new.key) == new.code
+        db.keep_open(new.key)
+    for _ in range(100):  # students working on after the teacher left do not keep it
+        clock.now += store.TEACHER_AWAY / 100 - 1
+        assert db.join(new.code, me, PUPILS) == new.code
+        db.record(new.code, me, RIGHT)
+    clock.now += 200
     assert db.teacher_class(new.key) is None
     assert db.pace(new.code) is None
     with pytest.raises(Refused, match="old_link"):  # an old link is no guess
@@ -172,7 +178,10 @@ def test_students_join_by_code_in_any_case(db):
     me = store.student_id()
     assert db.join(new.code.lower(), me, PUPILS) == new.code
     assert db.join(f"  {new.code} ", me, PUPILS) == new.code
-    for text_ in ("", None, "K7Q2P", "K7Q2PX0", "<script>", "O0O0O0", "ABC DEF"):
+    code = new.code
+    for typed in (f"{code[:3]} {code[3:]}", f"{code[:3]}-{code[3:].lower()}", f" {code[:3]}\u3000{code[3:]}"):
+        assert db.join(typed, me, PUPILS) == new.code  # read from the back of the room, typed with a gap
+    for text_ in ("", None, "K7Q2P", "K7Q2PX0", "<script>", "O0O0O0", "K7Q_2PX"):
         with pytest.raises(Refused):
             db.join(text_, me, PUPILS)
     with pytest.raises(Refused):
@@ -227,43 +236,50 @@ def test_one_network_starts_a_bounded_number_of_classes(db, clock):
         db.start_class(TEACHERS)
     assert db.start_class(PUPILS)  # another teacher is not held back
     db.end_class(started[0].key)
+    with pytest.raises(Refused, match="starts"):  # as many starts as a school's morning needs, then slower
+        db.start_class(TEACHERS)
+    clock.now += 1 / store.STARTS[0]
     assert db.start_class(TEACHERS)
 
 
-def test_a_class_no_one_joined_expires_within_minutes_unless_its_teacher_watches(db, clock):
-    idle, watched, joined = (db.start_class(TEACHERS) for _ in range(3))
-    db.join(joined.code, store.student_id(), PUPILS)
-    for _ in range(int(store.UNJOINED // 60) + 5):
-        clock.now += 60
-        db.keep_open(watched.key)
-    assert db.teacher_class(idle.key) is None
-    assert db.teacher_class(watched.key) == watched.code
-    assert db.teacher_class(joined.key) == joined.code  # a joined class lives its whole day
-    clock.now = 1_800_000_000.0 + store.LIFETIME + 1
-    assert db.teacher_class(joined.key) is None
-    assert db.clean() == 3
+def test_one_teachers_browser_runs_a_few_classes_and_no_server_wide_cap_shuts_out_a_new_network(db):
+    mine = store.student_id()
+    for _ in range(store.BROWSER_CLASSES):
+        db.start_class(TEACHERS, mine)
+    with pytest.raises(Refused, match="browser_classes"):
+        db.start_class(store.network_of("192.0.2.77"), mine)  # from home too
+    assert db.start_class(TEACHERS, store.student_id())  # a colleague at the same school
+    for n in range(60):  # 600 classes from 60 networks: more than any one server-wide cap had
+        for _ in range(store.NETWORK_CLASSES):
+            db.start_class(store.network_of(f"10.0.{n}.1"))
+    assert db.start_class(store.network_of("192.0.2.99"))
 
 
-def test_one_network_counts_as_many_students_as_the_teacher_allows(db):
+def test_one_network_counts_as_many_students_as_the_teacher_allows_and_the_rest_wait(db):
     new = db.start_class(TEACHERS)
     lab = [store.student_id() for _ in range(store.PER_NETWORK + 3)]
     for me in lab[: store.PER_NETWORK]:
         db.join(new.code, me, PUPILS)
-    for me in lab[store.PER_NETWORK :] * 3:  # each refused student tries three times: counted once
-        with pytest.raises(Refused, match="network_full"):
+    nicknames = set()
+    for me in lab[store.PER_NETWORK :] * 3:  # each waiting student tries three times: on the list once
+        with pytest.raises(Refused, match="waiting") as waiting:
             db.join(new.code, me, PUPILS)
+        nicknames.add(waiting.value.values["nickname"])
         with pytest.raises(Refused, match="not_joined"):  # no answer without a place in the class
             db.record(new.code, me, RIGHT)
+    assert len(nicknames) == 3 and all(store.NICKNAME_PATTERN.fullmatch(n) for n in nicknames)
     assert db.join(new.code, store.student_id(), store.network_of("192.0.2.1")) == new.code  # another home
     summary = db.summary(new.code)
-    assert (summary.joined, summary.refused, summary.per_network) == (store.PER_NETWORK + 1, 3, store.PER_NETWORK)
+    assert (summary.joined, summary.waiting, summary.per_network) == (store.PER_NETWORK + 1, 3, store.PER_NETWORK)
     assert not db.allow_per_network("wrong key", 50)
     assert not db.allow_per_network(new.key, 0) and not db.allow_per_network(new.key, store.MAX_PER_NETWORK + 1)
-    assert db.allow_per_network(new.key, store.PER_NETWORK + 3)  # the teacher's lab behind one NAT
-    assert db.summary(new.code).refused == 0  # they may join now: counted anew
-    for me in lab[store.PER_NETWORK :]:
+    assert db.allow_per_network(new.key, store.PER_NETWORK + 2)  # the teacher's lab behind one NAT
+    summary = db.summary(new.code)
+    assert (summary.joined, summary.waiting) == (store.PER_NETWORK + 3, 1)  # the first two who waited are in
+    assert [db.seat(new.code, me).state for me in lab[store.PER_NETWORK :]] == ["in", "in", "waiting"]
+    for me in lab[store.PER_NETWORK : store.PER_NETWORK + 2]:
         assert db.join(new.code, me, PUPILS) == new.code
-    assert db.pace(new.code).per_network == store.PER_NETWORK + 3
+    assert db.pace(new.code).per_network == store.PER_NETWORK + 2
 
 
 def test_a_student_who_comes_back_is_counted_once(db):
@@ -279,8 +295,9 @@ def test_a_student_who_comes_back_is_counted_once(db):
 
 def test_the_teacher_hides_a_wrong_answer_from_the_projector(db):
     new = db.start_class(TEACHERS)
+    db.allow_per_network(new.key, 100)
     rude = Answer("se.1", "5318008", False, "other")
-    for answer in (rude, rude, SLIP):
+    for answer in (rude, rude, SLIP, SLIP):
         db.record(new.code, pupil(db, new.code), answer)
     assert [w.latex for w in db.summary(new.code).wrong] == [rude.latex, SLIP.latex]
     assert not db.hide("wrong key", rude.step, rude.latex)
@@ -292,6 +309,23 @@ def test_the_teacher_hides_a_wrong_answer_from_the_projector(db):
     assert db.summary(new.code).steps[0].slips["other"] == 3  # the bars still count every answer
     assert db.show_hidden(new.key)
     assert db.summary(new.code).wrong[0] == store.WrongAnswer("se.1", rude.latex, "other", 3)
+
+
+def test_the_projector_lists_a_wrong_answer_two_students_gave_or_one_the_teacher_revealed(db):
+    new = db.start_class(TEACHERS)
+    rude = Answer("se.1", "5318008", False, "other")
+    fake = pupil(db, new.code)
+    db.record(new.code, fake, rude)
+    db.record(new.code, fake, rude)  # one student, twice: still one
+    summary = db.summary(new.code)
+    assert summary.wrong == () and summary.singles == (store.WrongAnswer("se.1", rude.latex, "other", 1),)
+    db.record(new.code, pupil(db, new.code), SLIP)
+    assert not db.reveal("wrong key", SLIP.step, SLIP.latex) and not db.reveal(new.key, "se.9", SLIP.latex)
+    assert db.reveal(new.key, SLIP.step, SLIP.latex) and db.reveal(new.key, SLIP.step, SLIP.latex)
+    summary = db.summary(new.code)
+    assert [w.latex for w in summary.wrong] == [SLIP.latex] and [w.latex for w in summary.singles] == [rude.latex]
+    db.record(new.code, pupil(db, new.code), rude)  # a second student: on the projector by itself
+    assert [w.latex for w in db.summary(new.code).wrong] == [rude.latex, SLIP.latex]
 
 
 def test_only_the_checkers_verdict_is_recorded(db):
@@ -535,7 +569,7 @@ def test_students_joining_together_from_one_network_get_its_share_and_no_more(se
     results = [outcome(r) for r in at_once(lambda e: Store(e).join(new.code, store.student_id(), PUPILS), servers * 2)]
     summary = Store(servers[0]).summary(new.code)
     assert summary.joined == results.count(new.code) == store.PER_NETWORK
-    assert summary.refused == results.count("network_full")
+    assert summary.waiting == results.count("waiting") == 16 - store.PER_NETWORK
 
 
 def test_servers_sharing_a_database_share_one_secret(servers):
@@ -543,3 +577,101 @@ def test_servers_sharing_a_database_share_one_secret(servers):
     found = at_once(lambda engine: Store(engine).secret("browser-ids"), servers)
     assert len(set(found)) == 1 and len(found[0]) == 32  # 256 bits, made once
     assert Store(servers[0]).secret("other") != found[0]
+
+
+def test_a_guesser_on_the_classs_own_network_never_keeps_its_link_or_its_students_out(db):
+    new = db.start_class(TEACHERS)
+    db.allow_per_network(new.key, 30)  # the class sits behind one school address
+    inside = pupil(db, new.code)
+    for guess in GUESSES[:40]:  # a classmate guessing from the same address, till the network is throttled
+        with pytest.raises(Refused, match="unknown|busy"):
+            db.join(guess, store.student_id(), PUPILS)
+    with pytest.raises(Refused, match="busy"):  # a code typed on this network waits now
+        db.join(new.code, store.student_id(), PUPILS)
+    ticket = db.ticket(new.code)
+    assert store.TICKET_LENGTH == len(ticket) and db.ticket(new.code) == ticket
+    for _ in range(25):  # the class opens the link (or its QR code): never throttled
+        assert db.join(new.code, store.student_id(), PUPILS, ticket=ticket) == new.code
+    assert db.join(new.code, inside, PUPILS) == new.code  # a student already in, reloading
+    other = db.start_class(TEACHERS)
+    for forged in (db.ticket(other.code), "0" * store.TICKET_LENGTH, ticket.upper(), "", None):
+        with pytest.raises(Refused, match="busy"):  # another class's ticket, or a made-up one: a typed code
+            db.join(new.code, store.student_id(), PUPILS, ticket=forged)
+
+
+def test_replicas_share_the_wrong_code_throttle(servers, clock):
+    at_once(lambda engine: Store(engine).migrate(), servers)
+    replicas = [Store(engine, clock=clock) for engine in servers[:2]]
+    refusals = []
+    for n, guess in enumerate(GUESSES[:20]):  # the guesser's route alternates between two replicas
+        with pytest.raises(Refused) as refused:
+            replicas[n % 2].join(guess, store.student_id(), PUPILS)
+        refusals.append(refused.value.key)
+    burst = store.WRONG_CODES[1]
+    assert refusals == ["unknown"] * burst + ["busy"] * (20 - burst)  # no more than one replica gives
+    clock.now += store.THROTTLE_KEPT + 1
+    replicas[0].clean()  # a full bucket's row goes
+    with servers[0].connect() as c:
+        assert c.scalar(text("SELECT count(*) FROM softmax_throttles")) == 0
+
+
+def test_the_teacher_locks_joining_lets_the_waiting_in_and_removes_a_student(db):
+    new = db.start_class(TEACHERS)
+    ticket = db.ticket(new.code)
+    real, fake = pupil(db, new.code), pupil(db, new.code)
+    db.record(new.code, real, RIGHT)
+    db.record(new.code, fake, Answer("se.1", "5318008", False, "other"))
+    roster = db.roster(new.key)
+    assert [(s.state, s.answers) for s in roster] == [("in", 1), ("in", 1)] and db.roster("wrong key") is None
+    nicknames = {s.nickname for s in roster}
+    assert len(nicknames) == 2 and db.seat(new.code, real).nickname in nicknames
+    assert db.lock(new.key, True) and db.summary(new.code).locked
+    late = store.student_id()
+    with pytest.raises(Refused, match="waiting") as waiting:  # even with the link: the teacher decides
+        db.join(new.code, late, store.network_of("192.0.2.5"), ticket=ticket)
+    late_name = waiting.value.values["nickname"]
+    assert db.roster(new.key)[0] == store.Seat(late_name, "waiting", 0)
+    assert db.join(new.code, real, PUPILS) == new.code  # those inside stay in
+    assert not db.let_in(new.key, "<script>") and not db.let_in("wrong key", late_name)
+    assert db.let_in(new.key, late_name) and db.join(new.code, late, PUPILS) == new.code
+    fake_name = db.seat(new.code, fake).nickname
+    assert db.remove(new.key, fake_name) and not db.remove(new.key, "x-1")
+    assert db.seat(new.code, fake).state == "removed"
+    with pytest.raises(Refused, match="removed"):
+        db.join(new.code, fake, PUPILS, ticket=ticket)
+    with pytest.raises(Refused, match="not_joined"):
+        db.record(new.code, fake, RIGHT)
+    summary = db.summary(new.code)
+    assert (summary.joined, summary.waiting, summary.students) == (2, 0, 1)  # the fake's answer left the counts
+    assert summary.singles == () and {s.nickname for s in db.roster(new.key)} == {late_name} | nicknames - {fake_name}
+    assert db.lock(new.key, False)
+    assert db.join(new.code, store.student_id(), store.network_of("192.0.2.6"), ticket=ticket) == new.code
+
+
+def test_a_new_round_clears_the_answers_and_keeps_the_class(db):
+    new = db.start_class(TEACHERS)
+    me = pupil(db, new.code)
+    db.record(new.code, me, SLIP)
+    db.hide(new.key, SLIP.step, SLIP.latex)
+    assert not db.clear_answers("wrong key") and db.summary(new.code).students == 1
+    assert db.clear_answers(new.key)
+    summary = db.summary(new.code)
+    assert (summary.students, summary.hidden, summary.joined) == (0, 0, 1)
+    db.record(new.code, me, RIGHT)  # still in the class
+    assert db.summary(new.code).students == 1
+
+
+def test_the_teachers_export_lists_each_answer_by_nickname_and_nothing_that_names_a_student(db, clock):
+    new = db.start_class(TEACHERS)
+    me, other = pupil(db, new.code), pupil(db, new.code)
+    db.record(new.code, me, SLIP)
+    clock.now += 5
+    db.record(new.code, other, RIGHT)
+    rows = db.export(new.key)
+    names = [db.seat(new.code, s).nickname for s in (me, other)]
+    assert rows == (
+        store.Record(clock.now - 5, names[0], SLIP.step, SLIP.latex, "sign"),
+        store.Record(clock.now, names[1], RIGHT.step, RIGHT.latex, None),
+    )
+    assert db.export("wrong key") is None
+    assert me not in repr(rows) and PUPILS not in repr(rows)
