@@ -15,4 +15,5 @@ view = ui.sidebar(page)
 st.session_state.current_view = view
 ui.note_page(here)
 classroom.pace_prompt(view, here)
+classroom.waiting(view)
 page.run()

@@ -1,6 +1,6 @@
 """Class mode under attack: one hostile client against a live server, beside honest users.
 
-    .venv/bin/python bench/abuse.py [--seconds 15] [--json out.json]
+    .venv/bin/python bench/abuse.py [--seconds 15] [--json out.json] [--only 6] [--replicas 2]
 
 Starts `streamlit run server.py` on a fresh SQLite class database and speaks Streamlit's websocket
 protocol (harness/stream.py) as browsers do: each browser loads a page first (and gets its cookies),
@@ -14,18 +14,29 @@ attack prints what the attacker got beside what the honest users saw (refusals a
 4. flood: 20 of the attacker's students answer as fast as the server lets them (the class keeps
    its default of 5 students a network); 20 honest students answer every 2 s.
 5. lost database: the SQLite file is deleted under the running class; a student answers.
+6. cpu: 60 students from 12 networks (5 each, in a class whose limit per network the teacher raised)
+   answer page 8 as fast as the server lets them, beside 10 honest students on networks of their own
+   answering every 2-3 s; the same honest students alone first, as the quiet baseline.
+
+`--replicas 2` runs the attacks against `make serve`'s own deployment (deploy/serve.py: replicas of
+server.py behind Debian's nginx, sharing the SQLite file) instead of one server; `--only 6` runs
+only the attacks named (numbers, comma-separated).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
@@ -36,6 +47,7 @@ from sqlalchemy import create_engine  # noqa: E402
 
 import store  # noqa: E402
 from core.view import CODE_ALPHABET, CODE_LENGTH  # noqa: E402
+from deploy import serve  # noqa: E402
 from drawing.i18n import TEXT  # noqa: E402
 from harness.servers import (
     APP,  # noqa: E402
@@ -246,23 +258,110 @@ def attack_lost_database(url: str, classes: store.Store, database: Path) -> dict
     }  # fmt: skip
 
 
+def flood_address(network: int) -> str:
+    return f"203.0.113.{1 + network}"
+
+
+def answer_until(url: str, address: str, code: str, typed: list[str], pause, stop: threading.Event, out: list,
+                 ready: threading.Barrier | None = None) -> None:  # fmt: skip
+    """A student in the class on page 8 answering each of `typed` in turn, `pause()` seconds apart,
+    until `stop`; each answer's (said sent, ms) goes to `out`. `ready`: waited on once the page is open."""
+    with Browser(url, address).tab("check", {"class": code, "lang": "en"}) as student:
+        student.rerun()
+        if ready is not None:
+            ready.wait(120)
+        n = 0
+        while not stop.is_set():
+            render, took = timed(lambda i=n: student.rerun({"check_answer": typed[i % len(typed)]}))
+            out.append((en("class_sent", code=code) in seen(render), took))
+            n += 1
+            stop.wait(pause())
+
+
+def attack_fair_share(url: str, classes: store.Store, seconds: float) -> dict:
+    """60 students from 12 networks answering page 8 back to back beside 10 honest students, each on
+    a network of their own, answering every 2-3 s; the honest students alone first (quiet). The
+    honest students' answers are timed only while the whole flood is on."""
+    new = classes.start_class(store.network_of(honest_address(904)))
+    classes.allow_per_network(new.key, 30)  # the teacher raised it: a school's labs behind one address
+    honest_typed = ["-P_se", "-1/P_se", "P_se"]
+    flood_typed = [f"{n}*P_se" for n in range(2, 400)]
+    result = {}
+    for phase, flooders in (("quiet", 0), ("flood", 60)):
+        stop, honest, flood = threading.Event(), [], []
+        ready = threading.Barrier(flooders + 1)
+        with ThreadPoolExecutor(flooders + 10) as pool:
+            jobs = [pool.submit(answer_until, url, flood_address(n % 12), new.code, flood_typed, lambda: 0.0, stop,
+                                flood, ready) for n in range(flooders)]  # fmt: skip
+            if flooders:
+                ready.wait(120)  # every flooder's page is open and it is answering
+                time.sleep(2)
+            start, cpu = len(flood), time.process_time()
+            jobs += [pool.submit(answer_until, url, honest_address(20 + n), new.code, honest_typed,
+                                 lambda: random.uniform(2, 3), stop, honest) for n in range(10)]  # fmt: skip
+            time.sleep(seconds)
+            counted, flooded, cpu = len(honest), len(flood), time.process_time() - cpu
+            stop.set()
+            for job in jobs:
+                job.result()
+        result[phase] = {
+            "honest answers": counted, "sent": sum(sent for sent, _ in honest[:counted]),
+            "ms": ms([took for _, took in honest[:counted]]),
+            "this bench's CPU, % of a core": round(100 * cpu / seconds),
+            **({"flood answers": flooded - start, "flood ms": ms([took for _, took in flood[start:flooded]])}
+               if flooders else {}),
+        }  # fmt: skip
+    quiet, flood = result["quiet"]["ms"], result["flood"]["ms"]
+    result["honest p50, p95 flood / quiet"] = [round(flood[p] / quiet[p], 2) for p in ("p50", "p95")]
+    return result
+
+
+@contextlib.contextmanager
+def serving(replicas: int, env: dict[str, str]) -> Iterator[str]:
+    """The server's URL: one `streamlit run server.py`, or `make serve`'s replicas behind nginx."""
+    if replicas == 1:
+        with streamlit_server(APP, env=env) as server:
+            yield server.url
+        return
+    folder = Path(tempfile.mkdtemp(prefix="abuse-serve-"))
+    folder.chmod(0o755)  # as make serve: nginx's workers make their temporary files in it
+    os.environ.update(env)  # the replicas inherit it: the class store
+    listen = f"127.0.0.1:{serve.free_port()}"
+    deployment = serve.Deployment(replicas, listen, folder, log=lambda _: None, output=folder)
+    try:
+        deployment.start()
+        yield f"http://{listen}"
+    finally:
+        deployment.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the timed attacks")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", help="the attacks to run, by number (default: all)")
+    parser.add_argument("--replicas", type=int, default=1, help="servers behind nginx, as `make serve` (default 1)")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else set("123456")
     folder = Path(tempfile.mkdtemp(prefix="abuse-"))
     database = folder / "classes.sqlite"
     url = f"sqlite:///{database}"
     classes = store.Store(create_engine(url))
     classes.migrate()
     results = {}
-    with streamlit_server(APP, env={"SOFTMAX_DATABASE_URL": url}) as server:
-        results["1 starts"] = attack_starts(server.url, args.seconds)
-        results["2 guesses"] = attack_guesses(server.url, classes, args.seconds)
-        results["3 fakes"] = attack_fakes(server.url, classes)
-        results["4 flood"] = attack_flood(server.url, classes, args.seconds)
-        results["5 lost database"] = attack_lost_database(server.url, classes, database)
+    attacks = {
+        "1 starts": lambda server: attack_starts(server, args.seconds),
+        "2 guesses": lambda server: attack_guesses(server, classes, args.seconds),
+        "3 fakes": lambda server: attack_fakes(server, classes),
+        "4 flood": lambda server: attack_flood(server, classes, args.seconds),
+        "6 cpu": lambda server: attack_fair_share(server, classes, 2 * args.seconds),
+        "5 lost database": lambda server: attack_lost_database(server, classes, database),  # the last: no database
+    }  # fmt: skip
+    with serving(args.replicas, {"SOFTMAX_DATABASE_URL": url}) as server:
+        for name, attack in attacks.items():
+            if name.split()[0] in only:
+                results[name] = attack(server)
     for name, result in results.items():
         print(f"{name}:")
         for who, what in result.items():

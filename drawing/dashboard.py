@@ -3,6 +3,10 @@ right one and each slip, drawn for a projector."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime
+
 import plotly.graph_objects as go
 
 from core import derivation
@@ -35,7 +39,7 @@ def _step_parts(step: str, lang: str) -> tuple[str, str]:
     return f"CE_{short}", step_name(k, lang)
 
 
-def class_answers_figure(steps, lang: str) -> go.Figure:
+def class_answers_figure(steps, lang: str, height: int = 640) -> go.Figure:
     """Per step, how many students' latest answers are right or make each slip: stacked bars
     grouped by CE, sized for a projector. `steps`: (step, {kind: count}) in page 8's order."""
     ces, names = zip(*(_step_parts(step, lang) for step, _ in steps), strict=True) if steps else ((), ())
@@ -76,7 +80,7 @@ def class_answers_figure(steps, lang: str) -> go.Figure:
         dtick=None if most > 10 else 1,
     )  # fmt: skip
     fig.update_xaxes(tickfont=dict(size=24), tickangle=0)
-    base_layout(fig, 640)
+    base_layout(fig, height)
     fig.update_layout(
         barmode="stack",
         bargap=0.25,
@@ -88,3 +92,42 @@ def class_answers_figure(steps, lang: str) -> go.Figure:
         uniformtext=dict(minsize=14, mode="hide"),
     )
     return fig
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv(rows) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([[_cell(value) for value in row] for row in rows])
+    return out.getvalue()
+
+
+def answers_csv(records, lang: str, nickname) -> str:
+    """The teacher's export of every answer (store.Record): time, the student's nickname, the step,
+    the checker's LaTeX and the verdict. A cell a spreadsheet would run as a formula starts with '."""
+    head = [t(key, lang) for key in ("csv_time", "csv_student", "csv_step", "csv_answer", "csv_verdict")]
+    rows = [
+        (
+            datetime.fromtimestamp(r.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            nickname(r.nickname, lang),
+            step_label(r.step, lang),
+            r.latex,
+            t("class_right", lang) if r.slip is None else t(f"slip_{r.slip}", lang),
+        )
+        for r in records
+    ]
+    return _csv([head, *rows])
+
+
+def summary_csv(steps, lang: str) -> str:
+    """Per step (store.StepCounts), how many students' latest answers were right and made each slip."""
+    kinds = ANSWER_KINDS[1:]
+    head = [t(key, lang) for key in ("csv_step", "csv_answered", "class_right")] + [t(f"slip_{k}", lang) for k in kinds]
+    rows = [(step_label(s.step, lang), s.answered, s.right, *(s.slips[k] for k in kinds)) for s in steps]
+    return _csv([head, *rows])

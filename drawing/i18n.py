@@ -100,8 +100,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # class mode
     "page_class": ("Class", "课堂"),
     "class_intro": (
-        "A teacher starts a class here and shares its link. Students stay anonymous: for each answer checked on page 8 the app keeps only what the checker read and its verdict, never a name. A class ends when the teacher ends it or after 24 hours, and all its answers are then deleted.",
-        "教师在这里开始一节课并分享链接。学生保持匿名：对第 8 页检查的每个答案，应用只保存检查器读到的内容及其判定，从不保存姓名。教师结束课堂或 24 小时后，课堂结束，其全部答案随即删除。",
+        "A teacher starts a class here and shares its link or QR code. Students stay anonymous: each gets a random nickname, and for each answer checked on page 8 the app keeps only what the checker read and its verdict, never a name. A class ends when the teacher ends it, or 3 hours after its dashboard was last open, and all its answers are then deleted.",
+        "教师在这里开始一节课并分享链接或二维码。学生保持匿名：每人得到一个随机昵称；对第 8 页检查的每个答案，应用只保存检查器读到的内容及其判定，从不保存姓名。教师结束课堂，或仪表板最后一次打开 3 小时后，课堂结束，其全部答案随即删除。",
     ),
     "class_start": ("Start a class", "开始一节课"),
     "class_join_label": ("Student: the class code", "学生：课堂代码"),
@@ -109,26 +109,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "class_key_label": ("Teacher: your teacher link or key", "教师：你的教师链接或密钥"),
     "class_open": ("Open the dashboard", "打开仪表板"),
     "class_in": (
-        "You are in class **{code}**. Your answers on page 8 go to your teacher, without your name.",
-        "你在课堂 **{code}** 中。你在第 8 页的答案会匿名发送给老师。",
+        "You are in class **{code}** as **{nickname}**. Your answers on page 8 go to your teacher, without your name.",
+        "你以 **{nickname}** 的身份在课堂 **{code}** 中。你在第 8 页的答案会匿名发送给老师。",
     ),
+    "class_waiting_list": (
+        "You are on the list of class **{code}** as **{nickname}**, waiting for your teacher to let you in. "
+        "Tell your teacher your nickname; this page joins by itself once you are in.",
+        "你以 **{nickname}** 的身份在课堂 **{code}** 的等候名单上，等待老师让你加入。"
+        "请把你的昵称告诉老师；老师让你加入后，本页会自动加入。",
+    ),
+    "class_let_in_now": ("You are in class {code} now.", "你已加入课堂 {code}。"),
+    "class_removed": (
+        "Your teacher took this browser out of the class. Ask your teacher if that was a mistake.",
+        "老师已将这个浏览器移出课堂。如果弄错了，请询问老师。",
+    ),
+    "class_class_full": (
+        "This class cannot take more students right now. Ask your teacher.",
+        "这节课现在无法再接收学生。请询问老师。",
+    ),
+    "class_dismiss": ("OK", "知道了"),
     "class_leave": ("Leave the class", "退出课堂"),
     "class_unknown": (
         "No class with that code is running: it has ended, or the code is mistyped.",
         "没有使用这个代码的课堂：它已结束，或代码输错了。",
     ),
     "class_busy": (
-        "Too many wrong class codes came from your network just now. Check the code, and try again in a minute.",
-        "刚才从你的网络尝试了太多错误的课堂代码。请检查代码，一分钟后再试。",
+        "Too many wrong class codes were typed on your network just now. Open your teacher's link or scan "
+        "the QR code instead: they always work. Or try the code again in a minute.",
+        "刚才你的网络上输入了太多错误的课堂代码。请改用老师的链接或扫描二维码：它们总是有效。或一分钟后再输入代码。",
     ),
     "class_old_link": (
         "That class has ended: its link no longer works. Ask your teacher for the new one.",
         "这节课已结束：它的链接不再有效。请向老师要新的链接。",
-    ),
-    "class_network_full": (
-        "This class already counts as many students from your network as its teacher allows. "
-        "Ask your teacher to raise the limit.",
-        "这节课来自你所在网络的学生人数已达到老师设定的上限。请老师提高上限。",
     ),
     "class_no_browser": (
         "Reload the page to join the class.",
@@ -139,9 +151,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "没有发送：你已不在这节课中。请重新打开课堂链接。",
     ),
     "class_network_classes": (
-        "Your network has started as many classes as it may run at once. End one, or wait until "
-        "a class no one joined closes (15 minutes).",
-        "你的网络已开设了允许同时进行的最多课堂。请结束一节，或等待无人加入的课堂关闭（15 分钟）。",
+        "Your network runs as many classes as it may at once. End one on its dashboard; a class also ends "
+        "3 hours after its dashboard was last open.",
+        "你的网络同时进行的课堂已达上限。请在某节课的仪表板上结束它；仪表板最后一次打开 3 小时后，课堂也会自动结束。",
+    ),
+    "class_browser_classes": (
+        "This browser runs as many classes as one teacher may at once. End one on its dashboard first.",
+        "这个浏览器同时进行的课堂已达一位老师的上限。请先在某节课的仪表板上结束一节。",
+    ),
+    "class_starts": (
+        "Many classes were started on your network just now. Try again in two minutes.",
+        "你的网络刚才开始了很多节课。请两分钟后再试。",
     ),
     "class_waiting": (
         "Your answer is kept and goes to the class as soon as the database is back; no need to type it again.",
@@ -165,10 +185,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Not sent to your class: the answer is too long to store.",
         "没有发送到课堂：答案太长，无法保存。",
     ),
-    "class_server_full": (
-        "Too many classes are running on this server; try again later.",
-        "这台服务器上进行中的课堂太多；请稍后再试。",
-    ),
     "class_database": (
         "The class database cannot be reached right now; the rest of the app works.",
         "暂时无法连接课堂数据库；应用的其余部分照常工作。",
@@ -177,7 +193,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "class_go": ("Your teacher asks everyone to go to **{page}**.", "老师请大家前往 **{page}**。"),
     "class_not_now": ("Not now", "稍后"),
     "class_started": ("Class **{code}** has started.", "课堂 **{code}** 已开始。"),
-    "class_student_link": ("Students' link: share it, or show it on the projector.", "学生链接：分享它，或投影出来。"),
+    "class_student_link": ("Students: scan, or open the link", "学生：扫码，或打开链接"),
+    "class_code_label": ("or type the code on the Class page", "或在“课堂”页输入代码"),
+    "class_qr_caption": ("QR code of the students' link", "学生链接的二维码"),
     "class_teacher_link": (
         "Your teacher link: save it now. It is shown only once, it is the only way back to this dashboard, and anyone who has it sees the class.",
         "你的教师链接：请现在保存。它只显示这一次，是回到这个仪表板的唯一途径，任何拿到它的人都能看到课堂。",
@@ -222,18 +240,61 @@ TEXT: dict[str, tuple[str, str]] = {
         "as a class. Raise it for a lab or a school where everyone shares one network.",
         "一节课最多计入来自同一网络的这么多名学生，以免一台机器冒充全班。在所有人共用一个网络的机房或学校，请提高它。",
     ),
-    "class_refused_joins": (
-        "{n} students could not join: their network already had {m} in the class. Raise the limit in the "
-        "sidebar, then they reload the page.",
-        "{n} 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限，然后让他们重新加载页面。",
+    "class_waiting_joins": (
+        "{n} students wait to be let in. Under **Students** in the sidebar, let in those your class names.",
+        "{n} 名学生在等待加入。请在侧边栏的 **学生** 中，让你班上报出昵称的学生加入。",
     ),
-    "class_refused_joins_one": (
-        "1 student could not join: their network already had {m} in the class. Raise the limit in the "
-        "sidebar, then they reload the page.",
-        "1 名学生无法加入：他们的网络在本课中已有 {m} 名学生。请在侧边栏提高上限，然后让他们重新加载页面。",
+    "class_waiting_joins_one": (
+        "1 student waits to be let in. Under **Students** in the sidebar, let them in if your class names them.",
+        "1 名学生在等待加入。如果是你班上报出的昵称，请在侧边栏的 **学生** 中让其加入。",
     ),
+    "class_roster": ("Students ({n} in, {w} waiting)", "学生（{n} 人在课堂，{w} 人等待）"),
+    "class_roster_help": (
+        "Each browser's nickname, as its student sees it. Shown only here, not on the dashboard.",
+        "每个浏览器的昵称，与学生看到的一样。只显示在这里，不显示在仪表板上。",
+    ),
+    "class_roster_answers": ("{nickname} · {n} answers", "{nickname} · {n} 个答案"),
+    "class_let_in": ("Let in", "让其加入"),
+    "class_let_all_in": ("Let everyone waiting in", "让所有等待者加入"),
+    "class_remove": ("Remove", "移出"),
+    "class_lock": ("Lock joining", "锁定加入"),
+    "class_lock_help": (
+        "Once your class is in: anyone else who opens the link waits on the list until you let them in.",
+        "全班加入后锁定：之后打开链接的人都要在名单上等待，直到你让其加入。",
+    ),
+    "class_singles": ("Wrong answers only one student gave ({n})", "只有一名学生给出的错误答案（{n}）"),
+    "class_singles_help": (
+        "The dashboard lists a wrong answer once two students gave it. Show one here to put it there now.",
+        "错误答案有两名学生给出后才会列在仪表板上。在这里点“显示”可以立即把它放上去。",
+    ),
+    "class_reveal": ("Show", "显示"),
+    "class_new_round": ("New round", "新一轮"),
+    "class_new_round_confirm": (
+        "Delete every answer of this class, keeping its students in, for a new round of questions?",
+        "删除这节课的全部答案（学生仍留在课堂中），开始新一轮提问？",
+    ),
+    "class_new_round_yes": ("Delete the answers", "删除答案"),
+    "class_export_answers": ("Answers (CSV)", "答案（CSV）"),
+    "class_export_summary": ("Summary per step (CSV)", "每步汇总（CSV）"),
     "class_joined": ("{n} joined", "{n} 人已加入"),
     "class_refresh": ("Updates by itself every {s} s.", "每 {s} 秒自动更新。"),
+    "note_class_ticket": (
+        "The link's join ticket is not valid: the class code is tried as if it were typed.",
+        "链接中的加入凭证无效：课堂代码将按手动输入处理。",
+    ),
+    "csv_time": ("time (UTC)", "时间（UTC）"),
+    "csv_student": ("student", "学生"),
+    "csv_step": ("step", "步骤"),
+    "csv_answer": ("answer (LaTeX)", "答案（LaTeX）"),
+    "csv_verdict": ("verdict", "判定"),
+    "csv_answered": ("students answered", "作答学生数"),
+    **{f"animal_{en.lower()}": (en, zh) for en, zh in (
+        ("Otter", "水獭"), ("Fox", "狐狸"), ("Owl", "猫头鹰"), ("Panda", "熊猫"), ("Koala", "考拉"),
+        ("Tiger", "老虎"), ("Heron", "苍鹭"), ("Lynx", "猞猁"), ("Seal", "海豹"), ("Crane", "仙鹤"),
+        ("Gecko", "壁虎"), ("Bison", "野牛"), ("Yak", "牦牛"), ("Robin", "知更鸟"), ("Hare", "野兔"),
+        ("Moose", "驼鹿"), ("Swan", "天鹅"), ("Wolf", "狼"), ("Whale", "鲸鱼"), ("Finch", "雀"),
+        ("Llama", "羊驼"), ("Puffin", "海鹦"), ("Badger", "獾"), ("Dolphin", "海豚"),
+    )},
     "other_flower": (
         "The sidebar's flower is observed as {chosen}, but {ce} needs a flower observed as {needed}: this page uses the {needed} training flower.",
         "侧边栏中的花观察品种为{chosen}，而 {ce} 需要观察品种为{needed}的花：本页使用{needed}训练样本。",
@@ -586,6 +647,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "针对所选的花及其观察品种。有限差分的步长为 1e-6；|Δ| 是它与反向传播结果的差。输入为负的 ReLU 是平的，流入它的权重和偏置的梯度为 0。",
     ),
 }
+
+
+def nickname(name: str, lang: str) -> str:
+    """A student's nickname as people read it: "otter-42" is "Otter 42", 水獭 42; "" (a student of an
+    older class) is a dash."""
+    animal, _, number = name.partition("-")
+    return f"{t('animal_' + animal, lang)} {number}" if f"animal_{animal}" in TEXT and number else "–"
 
 
 def t(key: str, lang: str, **values) -> str:

@@ -16,7 +16,13 @@ and any client could clear every cache of the server (`clear_cache`). Per connec
 - `clear_cache` and `set_run_on_save`, which the app's page never sends, are dropped;
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
 
-The rules live in `RerunGate` and guard/bucket.py's `TokenBucket`, plain classes with an injectable clock.
+And for the whole process, a rerun those rules let start waits for its turn in guard/fair.py's
+`FairShare`: a few runs at a time, the next one chosen fairly by network, then session, so that
+clients who keep the server busy wait and those who were quiet go first. A fragment's run (page 8's
+answer, the dashboard's and the pacing timers) counts like any other.
+
+The rules live in `RerunGate`, guard/bucket.py's `TokenBucket` and guard/fair.py's `FairShare`, plain
+classes with an injectable clock.
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from guard.bucket import TokenBucket
+from guard.fair import SLOTS, FairShare, network_of
 
 MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
 RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer holds reruns back
+FRAGMENT_HOLD = 1.0  # s at most a fragment's run holds its turn: the server says nothing when its fragment went
 MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
 RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
 DROPPED = frozenset({"clear_cache", "set_run_on_save", "debug_disconnect_websocket", "debug_shutdown_runtime"})
@@ -54,13 +62,20 @@ class RerunGate:
 
     def offer(self, message) -> list:
         """A rerun the client asked for: what to pass on now (it, or nothing yet)."""
-        self.pending = message if self.pending is None else self.merge(self.pending, message)
+        self.keep(message)
         return self.release()
+
+    def keep(self, message) -> None:
+        """A rerun the client asked for waits (replacing, or merged with, the one that waited)."""
+        self.pending = message if self.pending is None else self.merge(self.pending, message)
 
     def finished(self) -> list:
         """The server finished a run: the waiting rerun, if it may start now."""
-        self.running = False
+        self.ended()
         return self.release()
+
+    def ended(self) -> None:
+        self.running = False
 
     def release(self) -> list:
         if self.pending is None or self.wait() > 0:
@@ -111,6 +126,12 @@ def reports_its_end(message: dict) -> bool:
     return not _back_msg(message["bytes"]).rerun_script.is_auto_rerun
 
 
+def turn_hold(message: dict) -> float:
+    """How long at most the run of this rerun may hold its turn in the fair share: until the server
+    reports its end, except a fragment's, of which the server says nothing if the fragment went."""
+    return FRAGMENT_HOLD if _back_msg(message["bytes"]).rerun_script.fragment_id else RUN_TIMEOUT
+
+
 def finishes_a_run(data: bytes) -> bool:
     if len(data) > SMALL:
         return False
@@ -123,27 +144,49 @@ def finishes_a_run(data: bytes) -> bool:
 
 
 class StreamGuard:
-    """ASGI middleware: applies the rules above to each connection of Streamlit's websocket."""
+    """ASGI middleware: applies the rules above to each connection of Streamlit's websocket; one fair
+    share for all of them (the process's)."""
 
-    def __init__(self, app, **limits):
+    def __init__(self, app, slots: int = SLOTS, **limits):
         self.app = app
         self.limits = limits
+        self.turns = _Turns(FairShare(slots))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket" or not scope["path"].endswith(STREAM_PATH):
             await self.app(scope, receive, send)
             return
-        connection = _Connection(receive, send, **self.limits)
+        connection = _Connection(receive, send, self.turns, network_of(scope.get("client")), **self.limits)
         try:
             await self.app(scope, connection.receive, connection.send)
         finally:
             connection.close()
 
 
+class _Turns:
+    """The process's FairShare on the event loop: starts the runs it lets start, and frees on time
+    the turns held past their bound."""
+
+    def __init__(self, fair: FairShare):
+        self.fair = fair
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self, connections: list) -> None:
+        for connection in connections:
+            connection.run_now()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if (wait := self.fair.next_expiry()) is not None:
+            self.timer = asyncio.get_running_loop().call_later(wait, lambda: self.start(self.fair.expire()))
+
+
 class _Connection:
-    def __init__(self, receive, send, min_interval: float = MIN_INTERVAL, run_timeout: float = RUN_TIMEOUT,
-                 max_message: int = MAX_MESSAGE, rate: float = RATE, burst: int = BURST):  # fmt: skip
+    def __init__(self, receive, send, turns: _Turns, network: str, min_interval: float = MIN_INTERVAL,
+                 run_timeout: float = RUN_TIMEOUT, max_message: int = MAX_MESSAGE, rate: float = RATE,
+                 burst: int = BURST):  # fmt: skip
         self._receive, self._send = receive, send
+        self.turns, self.network = turns, network
         self.gate = RerunGate(min_interval, run_timeout, merge=merge_reruns, holds=reports_its_end)
         self.budget = TokenBucket(rate, burst)
         self.max_message = max_message
@@ -158,7 +201,9 @@ class _Connection:
 
     async def send(self, message):
         if message.get("type") == "websocket.send" and finishes_a_run(message.get("bytes") or b""):
-            self._pass(self.gate.finished())
+            self.gate.ended()
+            self.turns.start(self.turns.fair.end(self))
+            self._ask()
         await self._send(message)
 
     async def _read(self) -> None:
@@ -178,15 +223,26 @@ class _Connection:
             if kind in DROPPED or not self.budget.take():
                 continue
             if kind == "rerun_script":
-                self._pass(self.gate.offer(message))
+                self.gate.keep(message)
+                self._ask()
             else:
                 self.inbox.put_nowait(message)
 
-    def _pass(self, messages: list) -> None:
-        for message in messages:
+    def _ask(self) -> None:
+        """The waiting rerun asks the fair share for its turn once this connection's own rules let it start."""
+        if self.gate.pending is None:
+            return
+        if (wait := self.gate.wait()) > 0:
+            self._retry_in(wait)
+            return
+        self.turns.start(self.turns.fair.ask(self, self.network, turn_hold(self.gate.pending)))
+
+    def run_now(self) -> None:
+        """Its turn: the waiting rerun starts (the gate let it when it asked, and nothing it holds changed since)."""
+        for message in self.gate.release():
             self.inbox.put_nowait(message)
-        if self.gate.pending is not None:
-            self._retry_in(self.gate.wait())
+            return
+        self.turns.start(self.turns.fair.end(self))  # nothing waited after all: the turn goes on
 
     def _retry_in(self, seconds: float) -> None:
         if self.timer is not None:
@@ -195,10 +251,11 @@ class _Connection:
 
     def _retry(self) -> None:
         self.timer = None
-        self._pass(self.gate.release())
+        self._ask()
 
     def close(self) -> None:
         if self.timer is not None:
             self.timer.cancel()
         if self.reader is not None:
             self.reader.cancel()
+        self.turns.start(self.turns.fair.leave(self))

@@ -1,6 +1,10 @@
 """guard/stream.py: what one tab may make the server do, as rules (fake clock) and against the real
-server over Streamlit's websocket (harness/stream.py), as a hostile client would try it."""
+server over Streamlit's websocket (harness/stream.py), as a hostile client would try it; and
+guard/fair.py: how the server's runs are shared between networks and sessions (fake clock, and the
+middleware's glue on a fake app)."""
 
+import asyncio
+import random
 import time
 
 import pytest
@@ -9,7 +13,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
 from guard.bucket import TokenBucket
-from guard.stream import RerunGate, merge_reruns, reports_its_end
+from guard.fair import FairShare, network_of
+from guard.stream import FRAGMENT_HOLD, RUN_TIMEOUT, RerunGate, StreamGuard, merge_reruns, reports_its_end, turn_hold
 from harness.stream import Student
 
 
@@ -187,3 +192,233 @@ def test_a_client_cannot_clear_the_servers_caches_or_its_session(app_server):
         render = student.rerun()
         names = [chart["config"]["toImageButtonOptions"]["filename"] for chart in render.plotly()]
         assert names and all("b3=1.25" in name for name in names), names
+
+
+class Runs:
+    """A process's runs under a FairShare, by a fake clock: each session's runs take `length` s;
+    a flooding session asks again the moment its run ends, a quiet one when told."""
+
+    def __init__(self, slots: int):
+        self.clock = Clock()
+        self.fair = FairShare(slots, clock=self.clock)
+        self.network, self.length, self.ends, self.flooding = {}, {}, {}, set()
+        self.starts: list[tuple[float, str]] = []
+        self.used: dict[str, float] = {}  # run time per network
+
+    def ask(self, session: str, network: str, length: float, flood: bool = False) -> None:
+        self.network[session], self.length[session] = network, length
+        if flood:
+            self.flooding.add(session)
+        self._started(self.fair.ask(session, network))
+
+    def _started(self, sessions: list) -> None:
+        for session in sessions:
+            assert session not in self.ends, "one run at a time per session"
+            self.ends[session] = self.clock.now + self.length[session]
+            self.starts.append((self.clock.now, session))
+        assert len(self.ends) <= self.fair.slots
+
+    def step(self) -> str:
+        """The next run to end ends (and its session asks again if it floods)."""
+        session = min(self.ends, key=self.ends.get)
+        self.clock.now = self.ends.pop(session)
+        self.used[self.network[session]] = self.used.get(self.network[session], 0.0) + self.length[session]
+        self._started(self.fair.end(session))
+        if session in self.flooding:
+            self._started(self.fair.ask(session, self.network[session]))
+        return session
+
+    def wait(self, seconds: float) -> None:
+        """Runs go on for `seconds`."""
+        until = self.clock.now + seconds
+        while self.ends and min(self.ends.values()) <= until:
+            self.step()
+        self.clock.now = until
+
+    def flood(self, networks: int, per_network: int) -> None:
+        """`networks` networks of `per_network` sessions each asking back to back, runs of 0.2-0.4 s."""
+        rng = random.Random(networks * 100 + per_network)
+        for n in range(networks * per_network):
+            self.ask(f"flood{n}", f"203.0.113.{n % networks}", rng.uniform(0.2, 0.4), flood=True)
+
+
+@pytest.mark.parametrize("slots", [1, 2, 3])
+def test_a_quiet_student_waits_for_one_run_at_most_beside_60_flooders_from_12_networks(slots):
+    runs = Runs(slots)
+    runs.flood(networks=12, per_network=5)
+    runs.wait(120)  # two minutes of flood: each network has run about as much as the others
+    for answer in range(30):  # a quiet student answering every 2-3 s
+        runs.wait(2 + answer % 3 / 3)
+        runs.ask("quiet", "198.51.100.7", 0.05)
+        if "quiet" not in runs.ends:  # every slot busy: it starts when the first run ends, before any flooder
+            assert runs.step() != "quiet" and runs.starts[-1][1] == "quiet"
+        assert runs.starts[-1] == (runs.clock.now, "quiet")
+
+
+def test_a_quiet_student_behind_the_flooders_own_address_goes_first_when_its_network_has_its_turn():
+    runs = Runs(slots=1)
+    runs.flood(networks=12, per_network=5)
+    runs.wait(60)
+    for _ in range(10):
+        runs.wait(2.5)
+        runs.ask("classmate", "203.0.113.0", 0.05)
+        waited = 0
+        while "classmate" not in runs.ends:
+            runs.step()
+            waited += 1
+        assert waited <= 12, "before it: at most one run of each network, its own not twice"
+
+
+def test_a_lone_busy_client_runs_at_full_speed_and_keeps_no_debt_for_it():
+    runs = Runs(slots=2)
+    runs.ask("quiet", "198.51.100.7", 0.05)
+    runs.step()  # a session that has run once and is quiet since
+    runs.ask("busy", "192.0.2.1", 0.3, flood=True)
+    for _ in range(1000):  # 5 minutes alone: never a moment waiting
+        assert runs.step() == "busy" and runs.starts[-1] == (runs.clock.now, "busy")
+    runs.ask("newcomer", "192.0.2.99", 0.3, flood=True)  # another busy one: they share, starting with it
+    ends = [runs.step() for _ in range(100)]
+    assert ends.count("busy") >= 45 and ends.count("newcomer") >= 45
+
+
+def test_each_busy_network_gets_its_share_however_many_sessions_it_opens():
+    runs = Runs(slots=1)
+    for n in range(20):
+        runs.ask(f"many{n}", "192.0.2.1", 0.1, flood=True)
+    runs.ask("one", "192.0.2.2", 0.3, flood=True)
+    runs.wait(600)
+    assert runs.used["192.0.2.2"] / runs.clock.now == pytest.approx(0.5, abs=0.01)
+    many = [sum(1 for _, s in runs.starts if s == f"many{n}") for n in range(20)]
+    assert max(many) - min(many) <= 1, "and within a network, each session its share"
+
+
+def test_every_waiting_session_starts_in_turn_whatever_it_used_before():
+    runs = Runs(slots=2)
+    runs.flood(networks=6, per_network=3)
+    rng = random.Random(5)
+    for minute in range(10):  # sessions come and go, with their debts
+        runs.ask(f"heavy{minute}", f"192.0.2.{minute % 3}", 3.0, flood=True)
+        runs.wait(60 * rng.random())
+    waiting_since: dict[str, int] = {}
+    for n in range(3000):
+        runs.step()
+        for session in runs.fair.sessions:
+            if runs.fair.sessions[session].waiting is not None:
+                waiting_since.setdefault(session, n)
+            else:
+                waiting_since.pop(session, None)
+        assert all(n - since <= 2 * 9 for since in waiting_since.values()), "no one waits more than two rounds"
+
+
+def test_a_run_whose_end_never_comes_frees_its_slot_after_its_hold():
+    clock = Clock()
+    fair = FairShare(slots=1, clock=clock)
+    assert fair.ask("timer", "192.0.2.1", hold=1.0) == ["timer"]  # a fragment that went: the server says nothing
+    assert fair.ask("other", "192.0.2.2") == [] and fair.next_expiry() == pytest.approx(1.0)
+    clock.now += 0.5
+    assert fair.expire() == []
+    clock.now += 0.5
+    assert fair.expire() == ["other"] and fair.next_expiry() is None, "no bound: it holds until its end"
+    assert fair.end("timer") == [], "a late end of the freed run changes nothing"
+    clock.now += 0.2
+    assert fair.ask("timer", "192.0.2.1", hold=1.0) == [] and fair.end("other") == ["timer"]
+
+
+def test_a_connection_that_closes_mid_run_keeps_its_slot_for_its_usual_length():
+    clock = Clock()
+    fair = FairShare(slots=1, clock=clock)
+    assert fair.ask("churn", "192.0.2.1") == ["churn"]
+    clock.now += 0.4
+    assert fair.end("churn") == []  # its runs take 0.4 s
+    assert fair.ask("churn", "192.0.2.1") == ["churn"]
+    assert fair.ask("other", "192.0.2.2") == [] and fair.ask("gone", "192.0.2.3") == []
+    assert fair.leave("gone") == [], "a session that left while waiting never starts"
+    clock.now += 0.1
+    assert fair.leave("churn") == [], "its script goes on without it"
+    assert fair.next_expiry() == pytest.approx(0.3)
+    clock.now += 0.3
+    assert fair.expire() == ["other"]
+    assert fair.ask("again", "192.0.2.1") == [] and fair.ask("quiet", "192.0.2.4") == []
+    clock.now += 0.4
+    assert fair.end("other") == ["quiet"], "the network that churned has used its time"
+
+
+def test_a_network_is_an_ipv4_address_or_an_ipv6_64():
+    assert network_of(("198.51.100.7", 50000)) == network_of(("198.51.100.7", 50001)) == "198.51.100.7"
+    assert network_of(("198.51.100.7", 1)) != network_of(("198.51.100.8", 1))
+    assert network_of(("2001:db8:1:2:aaaa::1", 1)) == network_of(("2001:db8:1:2:bbbb::2", 1)) == "2001:db8:1:2::/64"
+    assert network_of(("2001:db8:1:3::1", 1)) != network_of(("2001:db8:1:2::1", 1))
+    assert network_of(("::ffff:198.51.100.7", 1)) == "198.51.100.7"
+    assert network_of(None) == "local"
+
+
+def test_a_fragments_run_holds_its_turn_briefly_a_full_run_until_its_end():
+    assert turn_hold(rerun(fragment="pace", auto=True)) == FRAGMENT_HOLD
+    assert turn_hold(rerun(fragment="panel")) == FRAGMENT_HOLD
+    assert turn_hold(rerun()) == turn_hold(rerun(auto=True)) == RUN_TIMEOUT
+
+
+def finished() -> dict:
+    message = ForwardMsg()
+    message.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    return {"type": "websocket.send", "bytes": message.SerializeToString()}
+
+
+def test_the_middleware_starts_a_rerun_only_when_its_turn_comes():
+    """Three tabs from three networks through one StreamGuard with one slot, on a fake app: a rerun
+    waits while another tab's runs, starts when that run's `script_finished` goes out, and a tab that
+    ran last waits behind one that has not run."""
+
+    async def scenario():
+        server_side: dict[str, tuple] = {}
+
+        async def app(scope, receive, send):
+            server_side[scope["client"][0]] = (receive, send)
+            await asyncio.Event().wait()
+
+        guard = StreamGuard(app, slots=1, min_interval=0)
+        clients = {}
+        for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+            clients[address] = asyncio.Queue()
+            scope = {"type": "websocket", "path": "/_stcore/stream", "client": (address, 1)}
+
+            async def ignore(message):
+                pass
+
+            asyncio.get_running_loop().create_task(guard(scope, clients[address].get, ignore))
+        await asyncio.sleep(0)
+        received = {address: [] for address in clients}
+
+        async def read(address):
+            while True:
+                received[address].append(await server_side[address][0]())
+
+        for address in clients:
+            asyncio.get_running_loop().create_task(read(address))
+
+        async def settle():
+            for _ in range(20):
+                await asyncio.sleep(0)
+
+        a, b, c = clients
+        await clients[a].put(rerun(b3=1.0))
+        await settle()
+        assert len(received[a]) == 1
+        await clients[b].put(rerun(b3=2.0))
+        await settle()
+        assert received[b] == [], "a's run holds the one slot"
+        await server_side[a][1](finished())
+        await settle()
+        assert len(received[b]) == 1
+        await clients[a].put(rerun(b3=3.0))  # a has run, c not yet: c goes first
+        await settle()
+        await clients[c].put(rerun(b3=4.0))
+        await settle()
+        await server_side[b][1](finished())
+        await settle()
+        assert (len(received[a]), len(received[c])) == (1, 1)
+        await server_side[c][1](finished())
+        await settle()
+        assert len(received[a]) == 2
+
+    asyncio.run(scenario())

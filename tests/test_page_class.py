@@ -4,7 +4,10 @@ Each test has its own SQLite database (SOFTMAX_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import time
 
 import pytest
@@ -12,7 +15,8 @@ from sqlalchemy import create_engine, func, select
 
 import store
 from core import checker, pages
-from drawing.i18n import TEXT
+from drawing import dashboard
+from drawing.i18n import TEXT, nickname
 from guard import ids
 from tests.test_app import all_text, figures, open_app
 from tests.test_store import TEACHERS, pupil
@@ -63,8 +67,11 @@ def test_a_teacher_starts_a_class_and_gets_both_links_once(classes, lang):
     assert not at.exception
     ((code, key_hash),) = classes.engine.connect().execute(select(store.classes.c.code, store.classes.c.key_hash))
     assert at.title[0].value == text("class_header", lang, code=code)
-    student_link, teacher_link = (c.value for c in at.code[:2] if "127.0.0.1" in c.value or "localhost" in c.value)
+    student_link = next(link for link in re.findall(r"http\S+", shown(at)) if "class=" in link)
+    teacher_link = next(c.value for c in at.code if "teacher=" in c.value)
     assert f"class={code}" in student_link and f"lang={lang}" in student_link
+    assert f"join={classes.ticket(code)}" in student_link  # the link's ticket: never throttled
+    assert len(at.get("image")) == 1  # its QR code (drawing.qr; test_browser_class reads it back)
     key = teacher_link.partition("teacher=")[2].partition("&")[0]
     assert store.key_hash(key) == key_hash and classes.teacher_class(key) == code
     assert "teacher" not in at.query_params
@@ -110,7 +117,7 @@ def test_a_student_joins_by_link_and_their_verdicts_reach_the_dashboard(classes,
     at = open_app(**{"class": new.code.lower(), "lang": lang})
     assert not at.exception
     assert at.query_params["class"] == new.code
-    assert text("class_in", lang, code=new.code) in shown(at)
+    assert text("class_in", lang, code=new.code, nickname=nickname_of(at, classes, new.code, lang)) in shown(at)
     at.switch_page(CHECK_PAGE).run()
     answer(at, "vi", "result", "-P_se")
     assert text("class_sent", lang, code=new.code) in shown(at)
@@ -119,9 +126,14 @@ def test_a_student_joins_by_link_and_their_verdicts_reach_the_dashboard(classes,
     summary = classes.summary(new.code)
     result = summary.steps[-1]
     assert (summary.students, result.right, result.slips["sign"]) == (1, 1, 0)
-    assert [(w.latex, w.students) for w in summary.wrong] == [("- P_{se}", 1)]
+    assert summary.wrong == () and [(w.latex, w.students) for w in summary.singles] == [("- P_{se}", 1)]
     with classes.engine.connect() as db:
         assert db.execute(select(store.answers.c.latex)).scalars().all() == ["- P_{se}", "P_{se}"]
+
+
+def nickname_of(at, classes, code: str, lang: str = "en") -> str:
+    """The nickname of the app's student (this session's id, as `streamlit run app.py` gives one)."""
+    return nickname(classes.seat(code, at.session_state["class_student"]).nickname, lang)
 
 
 def test_a_student_not_in_a_class_sends_nothing(classes):
@@ -146,9 +158,11 @@ def test_a_bad_or_unknown_code_says_so_and_leaves_the_class_out(classes, code, n
 def test_a_student_leaves_the_class(classes):
     new = classes.start_class(TEACHERS)
     at = open_app(**{"class": new.code})
+    joined = text("class_in", code=new.code, nickname=nickname_of(at, classes, new.code))
+    assert joined in shown(at)
     button(at, "class_leave").click().run()
     assert "class" not in at.query_params
-    assert text("class_in", code=new.code) not in shown(at)
+    assert joined not in shown(at)
 
 
 def test_a_student_over_the_rate_gets_a_short_message_and_nothing_is_stored(classes, monkeypatch):
@@ -293,32 +307,74 @@ def test_an_answer_the_database_could_not_take_goes_when_it_is_back(classes, tmp
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_teacher_hides_a_wrong_answer_and_raises_the_limit_per_network(classes, lang):
+def test_the_teacher_hides_a_wrong_answer_and_lets_a_waiting_student_in(classes, lang):
     new = classes.start_class(TEACHERS)
-    for typed in ("5318008", "-P_se"):
+    for typed in ("5318008", "5318008", "-P_se", "-P_se"):
         verdict = checker.check(typed, "vi.result")
         answer_ = store.Answer("vi.result", verdict.latex, verdict.equivalent, verdict.slip)
         classes.record(new.code, pupil(classes, new.code), answer_)
     lab = store.network_of("192.0.2.7")
     for _ in range(store.PER_NETWORK):
         pupil(classes, new.code, lab)
-    with pytest.raises(store.Refused):
-        pupil(classes, new.code, lab)
+    waiting = store.student_id()
+    with pytest.raises(store.Refused, match="waiting") as refused:
+        classes.join(new.code, waiting, lab)
     at = open_app(teacher=new.key, lang=lang).switch_page(CLASS_PAGE).run()
     assert not at.exception
-    refused = TEXT["class_refused_joins_one"][LANG[lang]].format(m=store.PER_NETWORK)
-    assert refused in [w.value for w in at.warning]
+    asked = TEXT["class_waiting_joins_one"][LANG[lang]]
+    assert asked in [w.value for w in at.warning]
     assert "5318008" in latex_text(at)
     rank = next(i for i, w in enumerate(classes.summary(new.code).wrong) if w.latex == "5318008")
     at.button(key=f"hide-{rank}").click().run()
     assert "5318008" not in latex_text(at) and "- P_{se}" in latex_text(at)
     assert TEXT["class_show_hidden_one"][LANG[lang]] in [b.label for b in at.button]
-    at.number_input(key="class_per_network").set_value(30).run()
-    assert classes.pace(new.code).per_network == 30
-    assert refused not in [w.value for w in at.warning]
-    pupil(classes, new.code, lab)  # the lab's sixth student is in now
+    name = refused.value.values["nickname"]
+    roster = " ".join(m.value for m in at.sidebar.markdown)
+    assert nickname(name, lang) in roster, "the teacher sees who waits, by the nickname the student sees"
+    at.button(key=f"let-in-{name}").click().run()
+    assert classes.seat(new.code, waiting).state == "in"
+    assert asked not in [w.value for w in at.warning]
     at.button(key="class_show_hidden").click().run()
     assert "5318008" in latex_text(at)
+
+
+def test_the_teacher_locks_joining_removes_a_student_and_starts_a_new_round(classes):
+    new = classes.start_class(TEACHERS)
+    fake = pupil(classes, new.code)
+    classes.record(new.code, fake, store.Answer("se.1", "5318008", False, "other"))
+    at = open_app(teacher=new.key).switch_page(CLASS_PAGE).run()
+    assert "5318008" in " ".join(e.value for e in at.sidebar.get("latex")), "a single answer: the teacher's eyes"
+    assert "5318008" not in " ".join(e.value for e in at.main.get("latex")), "not the projector's"
+    at.toggle(key="class_locked").set_value(True).run()
+    assert classes.summary(new.code).locked
+    with pytest.raises(store.Refused, match="waiting"):
+        classes.join(new.code, store.student_id(), store.network_of("192.0.2.8"), ticket=classes.ticket(new.code))
+    at.button(key=f"remove-{classes.seat(new.code, fake).nickname}").click().run()
+    assert classes.seat(new.code, fake).state == "removed" and classes.summary(new.code).students == 0
+    classes.lock(new.key, False)
+    me = pupil(classes, new.code)
+    classes.record(new.code, me, store.Answer("se.1", checker.check("-1/P_se", "se.1").latex, True, None))
+    assert classes.summary(new.code).students == 1
+    button(at, "class_new_round_yes").click().run()
+    assert classes.summary(new.code).students == 0 and classes.seat(new.code, me).state == "in"
+
+
+def test_the_teachers_downloads_list_answers_by_nickname_and_counts_per_step(classes):
+    new = classes.start_class(TEACHERS)
+    me = pupil(classes, new.code)
+    classes.record(new.code, me, store.Answer("vi.result", "- P_{se}", False, "sign"))
+    at = open_app(teacher=new.key).switch_page(CLASS_PAGE).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [text("class_export_answers"), text("class_export_summary")]
+    answers, summary = (dashboard.answers_csv(classes.export(new.key), "en", nickname),
+                        dashboard.summary_csv(classes.summary(new.code).steps, "en"))  # fmt: skip
+    rows = list(csv.reader(io.StringIO(answers)))
+    assert rows[0] == ["time (UTC)", "student", "step", "answer (LaTeX)", "verdict"]
+    name = nickname(classes.seat(new.code, me).nickname, "en")
+    assert rows[1][1:] == [name, "CE_vi result", "'- P_{se}", "sign slip"]  # ': a spreadsheet runs no formula
+    assert me not in answers
+    per_step = list(csv.reader(io.StringIO(summary)))
+    assert per_step[-1] == ["CE_vi result", "1", "0", "1", "0", "0", "0"]
 
 
 def test_a_client_that_loaded_no_page_gets_no_place_in_a_class(classes, monkeypatch):
@@ -332,3 +388,33 @@ def test_a_client_that_loaded_no_page_gets_no_place_in_a_class(classes, monkeypa
 
 def latex_text(at) -> str:
     return "\n".join(e.value for e in at.get("latex"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_waiting_student_is_told_where_they_are_and_joins_once_let_in(classes, lang, monkeypatch):
+    new = classes.start_class(TEACHERS)
+    classes.lock(new.key, True)
+    at = open_app(**{"class": new.code, "join": classes.ticket(new.code), "lang": lang})
+    assert not at.exception
+    name = classes.seat(new.code, at.session_state["class_student"]).nickname
+    said = text("class_waiting_list", lang, code=new.code, nickname=nickname(name, lang))
+    assert said in [w.value for w in at.warning]
+    assert at.query_params["class"] == new.code, "the class stays in the address: a reload finds it"
+    at.switch_page(CHECK_PAGE).run()
+    assert said in [w.value for w in at.warning], "on every page, until they are in"
+    classes.let_in(new.key, name)
+    at.run()  # the waiting fragment's look (every PACE_EVERY s) or any run
+    assert said not in [w.value for w in at.warning]
+    assert text("class_in", lang, code=new.code, nickname=nickname(name, lang)) in shown(at)
+
+
+def test_an_ended_class_is_said_on_every_run_until_the_student_dismisses_it(classes):
+    new = classes.start_class(TEACHERS)
+    classes.end_class(new.key)
+    at = open_app(**{"class": new.code})
+    for _ in range(3):
+        assert text("class_old_link") in [w.value for w in at.warning]
+        at.run()
+    assert "class" not in at.query_params
+    button(at, "class_dismiss").click().run()
+    assert text("class_old_link") not in [w.value for w in at.warning]

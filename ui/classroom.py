@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import store
 from core import pages
 from core.view import View, to_query
-from drawing.i18n import t
+from drawing.i18n import nickname, t
 from guard import ids
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).parents[1] / 'classes.sqlite'}"
@@ -102,27 +102,70 @@ def network() -> str:
 
 
 def membership(view: View) -> View:
-    """Join the class the view names (once a session, as the student their browser is), or leave
-    it out with a short note saying why. Returns the view to use."""
+    """Join the class the view names (once a session, as the student their browser is), or say why
+    not: on the class's waiting list (the view keeps the class, and `waiting` lets the student in
+    as soon as the teacher does), or refused (the view drops it). What is said stays on every page
+    until the student dismisses it or joins. Returns the view to use."""
     state = st.session_state
-    if not view.class_code:
+    if view.class_code and state.get("class_joined") != view.class_code:
+        view = _join(view)
+    elif not view.class_code:
         state.pop("class_joined", None)
-        return view
-    if state.get("class_joined") == view.class_code:
-        return view
+    note = state.get("class_note")
+    if note is not None:
+        with st.container(key="class-note", horizontal=True, vertical_alignment="center"):
+            st.warning(t(note[0], view.lang, **note[1]), icon=":material/group_off:", width="stretch")
+            if note[0] != "class_waiting_list":
+                st.button(t("class_dismiss", view.lang), on_click=state.pop, args=("class_note", None))
+    return view
+
+
+def _join(view: View) -> View:
+    state = st.session_state
     try:
         student = me()
         if student is None:
             raise store.Refused("no_browser")
-        state.class_joined = class_store().join(view.class_code, student, network())
+        state.class_joined = class_store().join(view.class_code, student, network(), ticket=view.class_ticket)
+        seat = class_store().seat(state.class_joined, student)
     except store.Refused as refused:
-        st.warning(t(f"class_{refused.key}", view.lang), icon=":material/group_off:")
+        values = {"code": view.class_code}
+        if "nickname" in refused.values:
+            values["nickname"] = nickname(refused.values["nickname"], view.lang)
+        state.class_note = (f"class_{refused.key}" if refused.key != "waiting" else "class_waiting_list", values)
+        if refused.key == "waiting":
+            return view
     except SQLAlchemyError:
         database_down(view.lang)
     else:
+        state.class_nickname = seat.nickname if seat else ""
+        state.pop("class_note", None)
         return view
-    state.view = replace(view, class_code="")
+    state.view = replace(view, class_code="", class_ticket="")
     return state.view
+
+
+def waiting(view: View) -> None:
+    """For a student on a class's waiting list: look every PACE_EVERY s whether the teacher let them
+    in, and join then, without a reload."""
+    note = st.session_state.get("class_note")
+    if view.class_code and not in_class(view) and note and note[0] == "class_waiting_list":
+        _let_in_yet(view)
+
+
+@st.fragment(run_every=PACE_EVERY)
+def _let_in_yet(view: View) -> None:
+    try:
+        seat = class_store().seat(view.class_code, me() or "")
+    except SQLAlchemyError:
+        return
+    if seat is not None and seat.state == "waiting":
+        return
+    st.session_state.pop("class_note", None)
+    if seat is not None and seat.state == "in":
+        st.session_state.class_joined, st.session_state.class_nickname = view.class_code, seat.nickname
+        st.toast(t("class_let_in_now", view.lang, code=view.class_code), icon=":material/groups:")
+    st.rerun(scope="app")
 
 
 def database_down(lang: str) -> None:
@@ -138,13 +181,14 @@ def in_class(view: View) -> bool:
 def badge(view: View) -> None:
     """In the sidebar: the class this student is in, and a way out."""
     if in_class(view):
-        st.info(t("class_in", view.lang, code=view.class_code), icon=":material/groups:")
+        name = nickname(st.session_state.get("class_nickname", ""), view.lang)
+        st.info(t("class_in", view.lang, code=view.class_code, nickname=name), icon=":material/groups:")
         st.button(t("class_leave", view.lang), on_click=leave, icon=":material/logout:", key="class_leave")
 
 
 def leave() -> None:
     state = st.session_state
-    state.view = replace(state.view, class_code="")
+    state.view = replace(state.view, class_code="", class_ticket="")
     state.pop("class_joined", None)
 
 

@@ -4,6 +4,7 @@ failure becomes the page's one line (`session_state.class_message`, shown by `me
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import store
 from core.view import normal_code
-from drawing.i18n import t
+from drawing import dashboard
+from drawing.i18n import nickname, t
 from ui import classroom
 
 MAX_PER_NETWORK = store.MAX_PER_NETWORK
@@ -43,7 +45,7 @@ def own_class(lang: str) -> str | None:
 def start() -> None:
     state = st.session_state
     try:
-        new = classroom.class_store().start_class(classroom.network())
+        new = classroom.class_store().start_class(classroom.network(), classroom.me() or "")
     except store.Refused as refused:
         state.class_message = f"class_{refused.key}"
     except SQLAlchemyError:
@@ -93,6 +95,40 @@ def point(page: str | None) -> None:
 
 def allow_per_network() -> None:
     _as_teacher(store.Store.allow_per_network, int(st.session_state.class_per_network))
+
+
+def reveal(step: str, latex: str) -> None:
+    _as_teacher(store.Store.reveal, step, latex)
+
+
+def lock() -> None:
+    _as_teacher(store.Store.lock, bool(st.session_state.class_locked))
+
+
+def let_in(nickname: str | None) -> None:
+    _as_teacher(store.Store.let_in, nickname)
+
+
+def remove(nickname: str) -> None:
+    _as_teacher(store.Store.remove, nickname)
+
+
+def new_round() -> None:
+    _as_teacher(store.Store.clear_answers)
+
+
+def downloads(code: str, lang: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    """What the teacher's two download buttons make when pressed (on a thread of their own, with
+    no session: the store and the key are taken now): every answer by nickname, and per step."""
+    classes, key = classroom.class_store(), st.session_state.get("teacher_key")
+
+    def answers() -> str:
+        return dashboard.answers_csv(classes.export(key) or (), lang, nickname)
+
+    def summary() -> str:
+        return dashboard.summary_csv(classes.summary(code).steps if classes.teacher_class(key) == code else (), lang)
+
+    return answers, summary
 
 
 def end() -> None:
