@@ -1,14 +1,11 @@
 """Class mode: a teacher starts a class and projects its answers live; a student joins one by its
 link, QR code or code. The callbacks live in ui/teacher.py, the class's student side in ui/classroom.py."""
 
-from dataclasses import replace
-
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 import ui
 from core import checker, pages
-from core.view import to_query
 from drawing.dashboard import class_answers_figure, step_label
 from drawing.i18n import nickname, t
 from drawing.qr import qr_svg
@@ -16,8 +13,8 @@ from ui import classroom, teacher
 
 DASHBOARD_EVERY = 3  # s between the dashboard's updates
 SUGGESTED_PAGE = "chain_rule_vi"  # where "point the class" starts: page 5, the hand derivation's slip
-CHART_HEIGHT = 430  # px: the whole dashboard in a 1280x720 projector's screen
-QR_WIDTH = 210  # px: read from the back of a classroom on a projector
+CHART_HEIGHT = 350  # px: the whole dashboard in a 1280x720 projector's screen
+QR_WIDTH = 170  # px: read from the back of a classroom on a projector
 
 view, _, lang = ui.current(__file__)
 state = st.session_state
@@ -38,12 +35,12 @@ def live(code: str) -> None:
     except SQLAlchemyError:
         classroom.database_down(lang)
         return
-    if summary.waiting:
-        st.warning(counted("class_waiting_joins", summary.waiting), icon=":material/group_add:")
-    chart, wrong = st.columns([3, 2], gap="large")
+    chart, wrong = st.columns([2, 1], gap="medium")
     with chart:
-        st.markdown(f"### {counted('class_students', summary.students)}")
-        st.caption(f"{t('class_chart_title', lang)} · {t('class_joined', lang, n=summary.joined)}")
+        st.markdown(
+            f"### {counted('class_students', summary.students)}\n\n"
+            f":gray[:small[{t('class_chart_title', lang)} · {t('class_joined', lang, n=summary.joined)}]]"
+        )
         steps = [(s.step, {"right": s.right, **s.slips}) for s in summary.steps]
         no_toolbar = {"displayModeBar": False}  # shown on hover, it covered the legend on the projector
         figure = class_answers_figure(steps, lang, height=CHART_HEIGHT)
@@ -79,13 +76,12 @@ def dashboard(code: str) -> None:
     except SQLAlchemyError:
         classroom.database_down(lang)
         return
-    link = ui.view_link("", to_query(replace(view, class_code=code, class_ticket=ticket)))
-    with st.container(key="class-join", horizontal=True, vertical_alignment="center", gap="large"):
-        st.image(qr_svg(link), width=QR_WIDTH, caption=t("class_qr_caption", lang))
-        with st.container(gap="small"):
-            st.markdown(t("class_student_link", lang))
+    link = ui.view_link("", {"class": code, "join": ticket, "lang": lang})  # short: a QR code of large modules
+    with st.container(key="class-join", horizontal=True, vertical_alignment="center", gap="medium"):
+        st.image(qr_svg(link), width=QR_WIDTH)  # its fullscreen button, on hover, makes it as large as the screen
+        with st.container(gap=None):
             st.title(t("class_header", lang, code=code))
-            st.markdown(ui.code_block(link) + f"\n\n{t('class_code_label', lang)}")
+            st.markdown(f"{t('class_student_link', lang)}\n\n" + ui.code_block(link))
     new = state.get("new_class")
     if new is not None and new.code == code:
         st.warning(t("class_teacher_link", lang), icon=":material/key:")
@@ -103,7 +99,19 @@ def controls(code: str) -> None:
         pace = None
     names = list(pages.NAMES)
     with ui.page_sidebar():
-        st.subheader(t("class_header", lang, code=code))
+        answers, summary = teacher.downloads(code, lang)
+        with st.container(horizontal=True, gap="small"):
+            with st.popover(t("class_export", lang), icon=":material/download:"):
+                st.download_button(t("class_export_answers", lang), answers, file_name=f"class-{code}-answers.csv",
+                                   mime="text/csv", on_click="ignore")  # fmt: skip
+                st.download_button(t("class_export_summary", lang), summary, file_name=f"class-{code}-summary.csv",
+                                   mime="text/csv", on_click="ignore")  # fmt: skip
+            with st.popover(t("class_new_round", lang), icon=":material/restart_alt:"):
+                st.markdown(t("class_new_round_confirm", lang))
+                st.button(t("class_new_round_yes", lang), on_click=teacher.new_round, type="primary")
+            with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
+                st.markdown(t("class_end_confirm", lang))
+                st.button(t("class_end_yes", lang), on_click=teacher.end, type="primary")
         page = st.selectbox(
             t("class_point", lang),
             names,
@@ -117,26 +125,7 @@ def controls(code: str) -> None:
                 st.button(t("class_point_clear", lang), on_click=teacher.point, args=(None,))
         if pace and pace.page:
             st.caption(t("class_pointed", lang, page=t(pages.BY_NAME[pace.page].title, lang)))
-        if pace is not None:
-            state.class_per_network = pace.per_network
-        st.number_input(
-            t("class_per_network", lang), min_value=1, max_value=teacher.MAX_PER_NETWORK, step=1,
-            key="class_per_network", on_change=teacher.allow_per_network, help=t("class_per_network_help", lang),
-        )  # fmt: skip
         people(code)
-        answers, summary = teacher.downloads(code, lang)
-        with st.container(horizontal=True):
-            st.download_button(t("class_export_answers", lang), answers, file_name=f"class-{code}-answers.csv",
-                               mime="text/csv", icon=":material/download:", on_click="ignore")  # fmt: skip
-            st.download_button(t("class_export_summary", lang), summary, file_name=f"class-{code}-summary.csv",
-                               mime="text/csv", icon=":material/download:", on_click="ignore")  # fmt: skip
-        with st.container(horizontal=True):
-            with st.popover(t("class_new_round", lang), icon=":material/restart_alt:"):
-                st.markdown(t("class_new_round_confirm", lang))
-                st.button(t("class_new_round_yes", lang), on_click=teacher.new_round, type="primary")
-            with st.popover(t("class_end", lang), icon=":material/stop_circle:"):
-                st.markdown(t("class_end_confirm", lang))
-                st.button(t("class_end_yes", lang), on_click=teacher.end, type="primary")
 
 
 @st.fragment(run_every=DASHBOARD_EVERY)
@@ -151,13 +140,19 @@ def people(code: str) -> None:
         return
     if roster is None:
         return
-    state.class_locked = summary.locked
+    state.class_locked, state.class_per_network = summary.locked, summary.per_network
     st.toggle(t("class_lock", lang), key="class_locked", on_change=teacher.lock, help=t("class_lock_help", lang))
+    if summary.waiting:
+        st.warning(counted("class_waiting_joins", summary.waiting), icon=":material/group_add:")
     inside = [seat for seat in roster if seat.state == "in"]
     waiting = [seat for seat in roster if seat.state == "waiting"]
     label = t("class_roster", lang, n=len(inside), w=len(waiting))
-    with st.expander(label, expanded=bool(waiting), key="class_roster", icon=":material/groups:"):
+    with st.expander(label, key="class_roster", icon=":material/groups:"):
         st.caption(t("class_roster_help", lang))
+        st.number_input(
+            t("class_per_network", lang), min_value=1, max_value=teacher.MAX_PER_NETWORK, step=1,
+            key="class_per_network", on_change=teacher.allow_per_network, help=t("class_per_network_help", lang),
+        )  # fmt: skip
         if len(waiting) > 1:
             st.button(t("class_let_all_in", lang), on_click=teacher.let_in, args=(None,), key="let-all-in")
         for seat in roster:

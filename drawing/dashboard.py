@@ -79,16 +79,22 @@ def class_answers_figure(steps, lang: str, height: int = 640) -> go.Figure:
         title=t("class_axis", lang), range=[0, max(most, 1) * 1.12], gridcolor="#edf0f3", tickfont=dict(size=18),
         dtick=None if most > 10 else 1,
     )  # fmt: skip
-    fig.update_xaxes(tickfont=dict(size=24), tickangle=0)
+    fig.update_xaxes(tickfont=dict(size=24 if height >= 600 else 18), tickangle=0)
     base_layout(fig, height)
     fig.update_layout(
         barmode="stack",
         bargap=0.25,
         showlegend=True,
         legend=dict(
-            x=0, y=1.02, xanchor="left", yanchor="bottom", orientation="h", traceorder="normal", font=dict(size=20)
+            x=0,
+            y=1.02,
+            xanchor="left",
+            yanchor="bottom",
+            orientation="h",
+            traceorder="normal",
+            font=dict(size=20 if height >= 600 else 15),
         ),
-        margin=dict(l=80, r=10, t=50, b=110),
+        margin=dict(l=80, r=10, t=50, b=110) if height >= 600 else dict(l=70, r=10, t=30, b=70),
         uniformtext=dict(minsize=14, mode="hide"),
     )
     return fig

@@ -193,9 +193,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "class_go": ("Your teacher asks everyone to go to **{page}**.", "老师请大家前往 **{page}**。"),
     "class_not_now": ("Not now", "稍后"),
     "class_started": ("Class **{code}** has started.", "课堂 **{code}** 已开始。"),
-    "class_student_link": ("Students: scan, or open the link", "学生：扫码，或打开链接"),
-    "class_code_label": ("or type the code on the Class page", "或在“课堂”页输入代码"),
-    "class_qr_caption": ("QR code of the students' link", "学生链接的二维码"),
+    "class_student_link": (
+        "Students: scan the QR code, open the link, or type the code on the Class page",
+        "学生：扫描二维码、打开链接，或在“课堂”页输入代码",
+    ),
     "class_teacher_link": (
         "Your teacher link: save it now. It is shown only once, it is the only way back to this dashboard, and anyone who has it sees the class.",
         "你的教师链接：请现在保存。它只显示这一次，是回到这个仪表板的唯一途径，任何拿到它的人都能看到课堂。",
@@ -216,7 +217,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "slip_factor": ("factor missing or extra", "因子多或少"),
     "slip_reciprocal": ("upside down", "分子分母颠倒"),
     "slip_other": ("other", "其他"),
-    "class_wrong_title": ("Most frequent wrong answers", "最常见的错误答案"),
+    "class_wrong_title": ("Wrong answers", "错误答案"),
     "class_wrong_count": ("{n} students · {slip}", "{n} 名学生 · {slip}"),
     "class_wrong_count_one": ("1 student · {slip}", "1 名学生 · {slip}"),
     "class_no_answers": ("No answers yet: students answer on page 8.", "还没有答案：学生在第 8 页作答。"),
@@ -241,12 +242,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "一节课最多计入来自同一网络的这么多名学生，以免一台机器冒充全班。在所有人共用一个网络的机房或学校，请提高它。",
     ),
     "class_waiting_joins": (
-        "{n} students wait to be let in. Under **Students** in the sidebar, let in those your class names.",
-        "{n} 名学生在等待加入。请在侧边栏的 **学生** 中，让你班上报出昵称的学生加入。",
+        "{n} students wait to be let in. Under **Students** below, let in those your class names.",
+        "{n} 名学生在等待加入。请在下方的 **学生** 中，让你班上报出昵称的学生加入。",
     ),
     "class_waiting_joins_one": (
-        "1 student waits to be let in. Under **Students** in the sidebar, let them in if your class names them.",
-        "1 名学生在等待加入。如果是你班上报出的昵称，请在侧边栏的 **学生** 中让其加入。",
+        "1 student waits to be let in. Under **Students** below, let them in if your class names them.",
+        "1 名学生在等待加入。如果是你班上报出的昵称，请在下方的 **学生** 中让其加入。",
     ),
     "class_roster": ("Students ({n} in, {w} waiting)", "学生（{n} 人在课堂，{w} 人等待）"),
     "class_roster_help": (
@@ -274,6 +275,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "删除这节课的全部答案（学生仍留在课堂中），开始新一轮提问？",
     ),
     "class_new_round_yes": ("Delete the answers", "删除答案"),
+    "class_export": ("Export", "导出"),
     "class_export_answers": ("Answers (CSV)", "答案（CSV）"),
     "class_export_summary": ("Summary per step (CSV)", "每步汇总（CSV）"),
     "class_joined": ("{n} joined", "{n} 人已加入"),
