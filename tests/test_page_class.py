@@ -418,3 +418,16 @@ def test_an_ended_class_is_said_on_every_run_until_the_student_dismisses_it(clas
     assert "class" not in at.query_params
     button(at, "class_dismiss").click().run()
     assert text("class_old_link") not in [w.value for w in at.warning]
+
+
+def test_a_waiting_student_may_give_up_and_reads_their_nickname_in_their_language(classes):
+    new = classes.start_class(TEACHERS)
+    classes.lock(new.key, True)
+    at = open_app(**{"class": new.code, "lang": "en"})
+    name = classes.seat(new.code, at.session_state["class_student"]).nickname
+    at.sidebar.segmented_control(key="lang").set_value("zh").run()
+    assert text("class_waiting_list", "zh", code=new.code, nickname=nickname(name, "zh")) in [
+        w.value for w in at.warning
+    ]
+    button(at, "class_leave", "zh").click().run()
+    assert "class" not in at.query_params and not at.warning

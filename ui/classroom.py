@@ -113,9 +113,13 @@ def membership(view: View) -> View:
         state.pop("class_joined", None)
     note = state.get("class_note")
     if note is not None:
+        key, code, name = note
         with st.container(key="class-note", horizontal=True, vertical_alignment="center"):
-            st.warning(t(note[0], view.lang, **note[1]), icon=":material/group_off:", width="stretch")
-            if note[0] != "class_waiting_list":
+            said = t(key, view.lang, code=code, nickname=nickname(name, view.lang))
+            st.warning(said, icon=":material/group_off:", width="stretch")
+            if key == "class_waiting_list":
+                st.button(t("class_leave", view.lang), on_click=leave, icon=":material/logout:", key="class_leave")
+            else:
                 st.button(t("class_dismiss", view.lang), on_click=state.pop, args=("class_note", None))
     return view
 
@@ -129,11 +133,10 @@ def _join(view: View) -> View:
         state.class_joined = class_store().join(view.class_code, student, network(), ticket=view.class_ticket)
         seat = class_store().seat(state.class_joined, student)
     except store.Refused as refused:
-        values = {"code": view.class_code}
-        if "nickname" in refused.values:
-            values["nickname"] = nickname(refused.values["nickname"], view.lang)
-        state.class_note = (f"class_{refused.key}" if refused.key != "waiting" else "class_waiting_list", values)
-        if refused.key == "waiting":
+        waits = refused.key == "waiting"
+        key = "class_waiting_list" if waits else f"class_{refused.key}"
+        state.class_note = (key, view.class_code, refused.values.get("nickname", ""))
+        if waits:
             return view
     except SQLAlchemyError:
         database_down(view.lang)
@@ -190,6 +193,7 @@ def leave() -> None:
     state = st.session_state
     state.view = replace(state.view, class_code="", class_ticket="")
     state.pop("class_joined", None)
+    state.pop("class_note", None)
 
 
 def send(target: str, verdict, lang: str) -> None:
