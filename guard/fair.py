@@ -5,8 +5,14 @@ Streamlit runs every session's script on the one core its process has (one inter
 each connection's own limit (one run at a time, MIN_INTERVAL apart) still let 60 students from 12
 networks answering as fast as allowed take honest answers from a p95 of 0.7 s to 6.8 s. Here:
 
-- at most `slots` runs at a time; a run holds its slot from its start to the server's
-  `script_finished` (at most `hold` seconds: a run whose end may never be reported frees it then);
+- `slots` runs at a time (one: a run beside another takes twice as long); a run holds its slot from
+  its start to the server's `script_finished` (at most `hold` seconds: a run whose end may never be
+  reported frees it then);
+- a run that waits starts beside the others, up to `most` at a time, when the process's CPU is not
+  busy (the caller measures it, `idle`): below `idle_busy` of a core (the runs sleep, as page 1's
+  paint pause does, or wait for the database), any session's; below `idle_quiet`, only a quiet
+  session's (one that had not run for `quiet` s), so that a class that leaves the CPU half idle
+  waits for nothing, while one run at a time is all a flood gets;
 - when runs wait, the next to start is the session whose network, then which session within it,
   has been charged the least virtual time: start-time fair queuing, two levels. Each run is charged
   its length, from its start to its end (an estimate when it starts, its last run's, made right at
@@ -31,7 +37,10 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-SLOTS = 2  # runs at a time in one process
+SLOTS = 1  # runs at a time in one process while its CPU is busy
+MOST = 8  # runs at a time in one process, when its CPU is not
+IDLE_BUSY, IDLE_QUIET = 0.5, 0.9  # shares of a core below which any waiting run, or a quiet session's, may start
+QUIET = 1.0  # s without a run after which a session is quiet
 FIRST_RUN = 0.1  # s charged when a session's run starts before any of its runs was measured
 
 
@@ -62,6 +71,8 @@ class _Session:
     network: str
     time: float = 0.0
     waiting: int | None = None  # since when it waits (an order), None: it does not
+    quiet: bool = True  # it had not run for QUIET s when it began to wait
+    ended: float = -math.inf  # when its last run ended
     hold: float = math.inf
     estimate: float = FIRST_RUN
 
@@ -76,11 +87,14 @@ class _Run:
 
 
 class FairShare:
-    def __init__(self, slots: int = SLOTS, clock: Callable[[], float] = time.monotonic):
-        self.slots, self.clock = slots, clock
+    def __init__(self, slots: int = SLOTS, most: int = MOST, quiet: float = QUIET, idle_busy: float = IDLE_BUSY,
+                 idle_quiet: float = IDLE_QUIET, clock: Callable[[], float] = time.monotonic):  # fmt: skip
+        self.slots, self.most, self.quiet, self.clock = slots, most, quiet, clock
+        self.idle_busy, self.idle_quiet = idle_busy, idle_quiet
         self.floor = 0.0  # virtual time: that of the last network whose run started
         self.networks: dict[str, _Network] = {}
         self.sessions: dict[Hashable, _Session] = {}
+        self.waiting: set = set()
         self.running: dict[Hashable, _Run] = {}
         self.order = itertools.count()
 
@@ -96,6 +110,8 @@ class FairShare:
             net = self.networks[state.network]
             net.time, state.time = max(net.time, self.floor), max(state.time, net.floor)
             state.waiting = next(self.order)
+            state.quiet = session not in self.running and self.clock() - state.ended >= self.quiet
+            self.waiting.add(session)
         state.hold = hold
         return self._admit()
 
@@ -115,6 +131,7 @@ class FairShare:
         state = self.sessions.pop(session, None)
         if state is None:
             return []
+        self.waiting.discard(session)
         self.networks[state.network].sessions.discard(session)
         run = self.running.get(session)
         if run is not None:
@@ -125,28 +142,50 @@ class FairShare:
         """Free the slots held past their bound (the caller's timer, after next_expiry())."""
         return self._admit()
 
+    def idle(self, cpu: float) -> list:
+        """The process used `cpu` of a core lately while runs waited for a slot: one more may start."""
+        if cpu < self.idle_busy:
+            return self._admit(extra=lambda state: True)
+        if cpu < self.idle_quiet:
+            return self._admit(extra=lambda state: state.quiet)
+        return self._admit()
+
+    def held_up(self) -> bool:
+        """Whether a run waits only for a slot: the caller then watches the CPU for idle()."""
+        return len(self.running) >= self.slots and any(key not in self.running for key in self.waiting)
+
     def next_expiry(self) -> float | None:
         """Seconds until a slot held now is freed without its end, None if no run holds one."""
         until = min((run.until for run in self.running.values()), default=math.inf)
         return None if until == math.inf else max(0.0, until - self.clock())
 
-    def _admit(self) -> list:
+    def _admit(self, extra: Callable | None = None) -> list:
+        """Who starts now: into free slots in turn, then (`extra`) one more, the first in turn that may."""
         now = self.clock()
         for key, run in list(self.running.items()):
             if run.until <= now:
                 del self.running[key]
                 self._charge(run, run.until - run.start)
         started = []
-        while len(self.running) < self.slots:
-            ready = [(self.networks[s.network].time, s.time, s.waiting, key) for key, s in self.sessions.items()
-                     if s.waiting is not None and key not in self.running]  # fmt: skip
+        while True:
+            ready = [key for key in self.waiting if key not in self.running]
+            if len(self.running) >= self.slots:
+                if extra is None or len(self.running) >= self.most:
+                    break
+                ready = [key for key in ready if extra(self.sessions[key])]
+                extra = None
             if not ready:
                 break
-            *_, key = min(ready, key=lambda entry: entry[:3])
+            key = min(ready, key=self._turn)
             self._start(key, now)
             started.append(key)
         self._forget()
         return started
+
+    def _turn(self, key: Hashable) -> tuple:
+        """Who goes first: the network, then the session, charged the least; then who asked first."""
+        state = self.sessions[key]
+        return self.networks[state.network].time, state.time, state.waiting
 
     def _start(self, key: Hashable, now: float) -> None:
         state = self.sessions[key]
@@ -156,6 +195,7 @@ class FairShare:
         state.time += state.estimate
         net.running += 1
         state.waiting = None
+        self.waiting.discard(key)
         self.running[key] = _Run(key, state.network, now, now + state.hold, state.estimate)
 
     def _charge(self, run: _Run, length: float) -> None:
@@ -165,6 +205,7 @@ class FairShare:
         net.running -= 1
         if (state := self.sessions.get(run.session)) is not None:
             state.time += length - run.charged
+            state.ended = run.start + length
 
     def _forget(self) -> None:
         """Networks with no session and no run, whose time a return would raise to the floor anyway."""

@@ -17,9 +17,10 @@ and any client could clear every cache of the server (`clear_cache`). Per connec
 - beyond BURST messages, at most RATE a second get through; the rest are dropped.
 
 And for the whole process, a rerun those rules let start waits for its turn in guard/fair.py's
-`FairShare`: a few runs at a time, the next one chosen fairly by network, then session, so that
-clients who keep the server busy wait and those who were quiet go first. A fragment's run (page 8's
-answer, the dashboard's and the pacing timers) counts like any other.
+`FairShare`: one run at a time while the process's CPU is busy (more while its runs leave it idle),
+the next one chosen fairly by network, then session, so that clients who keep the server busy wait
+and those who were quiet go first, after one run at most. A fragment's run (page 8's answer, the
+dashboard's and the pacing timers) counts like any other; it holds its turn FRAGMENT_HOLD at most.
 
 The rules live in `RerunGate`, guard/bucket.py's `TokenBucket` and guard/fair.py's `FairShare`, plain
 classes with an injectable clock.
@@ -28,6 +29,7 @@ classes with an injectable clock.
 from __future__ import annotations
 
 import asyncio
+import collections
 import math
 import time
 from collections.abc import Callable
@@ -36,11 +38,12 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from guard.bucket import TokenBucket
-from guard.fair import SLOTS, FairShare, network_of
+from guard.fair import FairShare, network_of
 
 MIN_INTERVAL = 0.25  # s between the starts of two reruns of one tab
 RUN_TIMEOUT = 15.0  # s after which a run that never reported its end no longer holds reruns back
 FRAGMENT_HOLD = 1.0  # s at most a fragment's run holds its turn: the server says nothing when its fragment went
+IDLE_TICK, IDLE_SPAN = 0.005, 0.02  # s between looks at the process's CPU while runs wait for a slot; over what span
 MAX_MESSAGE = 64 * 1024  # bytes from a client in one message
 RATE, BURST = 20.0, 40  # messages a second from a client, after a burst of this many
 DROPPED = frozenset({"clear_cache", "set_run_on_save", "debug_disconnect_websocket", "debug_shutdown_runtime"})
@@ -147,10 +150,10 @@ class StreamGuard:
     """ASGI middleware: applies the rules above to each connection of Streamlit's websocket; one fair
     share for all of them (the process's)."""
 
-    def __init__(self, app, slots: int = SLOTS, **limits):
+    def __init__(self, app, fair: FairShare | None = None, **limits):
         self.app = app
         self.limits = limits
-        self.turns = _Turns(FairShare(slots))
+        self.turns = _Turns(fair or FairShare())
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket" or not scope["path"].endswith(STREAM_PATH):
@@ -164,12 +167,16 @@ class StreamGuard:
 
 
 class _Turns:
-    """The process's FairShare on the event loop: starts the runs it lets start, and frees on time
-    the turns held past their bound."""
+    """The process's FairShare on the event loop: starts the runs it lets start, frees on time the
+    turns held past their bound, and while runs wait for a slot, tells it every IDLE_TICK what share
+    of a core the process used over the last IDLE_SPAN (FairShare.idle: if the runs it let start
+    left the CPU idle, asleep or waiting for the database, one more may start)."""
 
-    def __init__(self, fair: FairShare):
-        self.fair = fair
+    def __init__(self, fair: FairShare, tick: float = IDLE_TICK, span: float = IDLE_SPAN):
+        self.fair, self.tick, self.span = fair, tick, span
         self.timer: asyncio.TimerHandle | None = None
+        self.watch: asyncio.TimerHandle | None = None
+        self.looks: collections.deque = collections.deque()  # (when, the process's CPU) since runs wait
 
     def start(self, connections: list) -> None:
         for connection in connections:
@@ -179,6 +186,30 @@ class _Turns:
             self.timer = None
         if (wait := self.fair.next_expiry()) is not None:
             self.timer = asyncio.get_running_loop().call_later(wait, lambda: self.start(self.fair.expire()))
+        self._watch()
+
+    def _watch(self) -> None:
+        now = (time.monotonic(), time.process_time())
+        if not self.fair.held_up():
+            self.looks.clear()
+            self.looks.append(now)
+            return
+        while len(self.looks) > 1 and now[0] - self.looks[1][0] >= self.span:
+            self.looks.popleft()
+        (since, cpu), last = self.looks[0], self.looks[-1][0]
+        if now[0] - last >= self.tick or len(self.looks) == 1:
+            self.looks.append(now)
+        if now[0] - since >= self.tick and (started := self.fair.idle((now[1] - cpu) / (now[0] - since))):
+            self.looks.clear()
+            self.looks.append(now)
+            self.start(started)
+            return
+        if self.watch is None:
+            self.watch = asyncio.get_running_loop().call_later(self.tick, self._tick)
+
+    def _tick(self) -> None:
+        self.watch = None
+        self._watch()
 
 
 class _Connection:

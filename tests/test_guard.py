@@ -324,6 +324,24 @@ def test_every_waiting_session_starts_in_turn_whatever_it_used_before():
                     assert runs.clock.now - asked.pop(session) <= bound, session
 
 
+def test_a_run_starts_beside_the_running_one_only_while_the_cpu_is_idle_and_a_busy_one_only_if_it_is_very_idle():
+    clock = Clock()
+    fair = FairShare(slots=1, most=3, quiet=1.0, idle_busy=0.5, idle_quiet=0.9, clock=clock)
+    assert fair.ask("busy", "192.0.2.1") == ["busy"]
+    clock.now += 0.1
+    assert fair.ask("running", "192.0.2.2") == [] and fair.end("busy") == ["running"]
+    assert fair.ask("busy", "192.0.2.1") == []  # it ran just now: not quiet
+    clock.now += 2
+    assert fair.ask("quiet", "192.0.2.3") == [] and fair.held_up()
+    assert fair.idle(0.95) == [], "the CPU is busy: one run at a time"
+    assert fair.idle(0.7) == ["quiet"], "some CPU is free: a session that was quiet starts beside it"
+    assert fair.idle(0.7) == [], "but not one that keeps running"
+    assert fair.idle(0.1) == ["busy"], "the CPU is idle (its runs sleep): any"
+    assert fair.ask("fourth", "192.0.2.4") == [] and fair.idle(0.1) == [], "three run: the most"
+    assert fair.end("quiet") == [] and fair.idle(0.1) == ["fourth"]
+    assert not fair.held_up()
+
+
 def test_a_run_whose_end_never_comes_frees_its_slot_after_its_hold():
     clock = Clock()
     fair = FairShare(slots=1, clock=clock)
@@ -390,7 +408,7 @@ def test_the_middleware_starts_a_rerun_only_when_its_turn_comes():
             server_side[scope["client"][0]] = (receive, send)
             await asyncio.Event().wait()
 
-        guard = StreamGuard(app, slots=1, min_interval=0)
+        guard = StreamGuard(app, FairShare(slots=1, idle_busy=0, idle_quiet=0), min_interval=0)
         clients = {}
         for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
             clients[address] = asyncio.Queue()
