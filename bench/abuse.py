@@ -148,24 +148,6 @@ def attack_starts(url: str, seconds: float) -> dict:
     }  # fmt: skip
 
 
-def open_link(url: str, browser: Browser | str, code: str) -> tuple[str, float]:
-    """A student opens the class link (in a new browser at an address, or in a browser of theirs);
-    what the sidebar says, and how long the page took."""
-    if isinstance(browser, str):
-        browser = Browser(url, browser)
-    with browser.tab("check", {"class": code, "lang": "en"}) as student:
-        render, took = timed(student.rerun)
-    text = seen(render)
-    if in_class_text(code) in text:
-        return "joined", took
-    if waiting_text(code) in text:
-        return "waiting", took
-    for key in ("class_busy", "class_unknown", "class_old_link", "class_database"):
-        if en(key) in text:
-            return key, took
-    return "other", took
-
-
 def attack_guesses(url: str, classes: store.Store, seconds: float) -> dict:
     new = classes.start_class(store.network_of(honest_address(900)))
     stop = time.monotonic() + seconds
@@ -176,12 +158,12 @@ def attack_guesses(url: str, classes: store.Store, seconds: float) -> dict:
         rng = random.Random()
         while time.monotonic() < stop:
             code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            guesses.append(open_link(url, ATTACKER, code)[0])
+            guesses.append(join_by(url, ATTACKER, code)[0])
 
     def student(n: int) -> None:
         browser = Browser(url, honest_address(n))
         while time.monotonic() < stop:  # the same student reloading the link
-            honest.append(open_link(url, browser, new.code))
+            honest.append(join_by(url, browser, new.code))
             time.sleep(0.5)
 
     with ThreadPoolExecutor(12) as pool:
@@ -363,8 +345,11 @@ def browser_id(browser: Browser) -> str:
     return browser.cookies["Cookie"].partition(f"{ids.BROWSER_COOKIE}=")[2].partition(".")[0]
 
 
-def join_by(url: str, browser: Browser, code: str, ticket: str | None) -> tuple[str, float]:
-    """A student opens the class's link (`ticket`), or a link without it, as a typed code is."""
+def join_by(url: str, browser: Browser | str, code: str, ticket: str | None = None) -> tuple[str, float]:
+    """A student opens the class's link (with its `ticket`), or a link without it, as a typed code is
+    (in a new browser at an address, or in a browser of theirs); what the page says, and how long it took."""
+    if isinstance(browser, str):
+        browser = Browser(url, browser)
     query = {"class": code, "lang": "en"} | ({"join": ticket} if ticket else {})
     with browser.tab("check", query) as student:
         render, took = timed(student.rerun)
@@ -373,8 +358,8 @@ def join_by(url: str, browser: Browser, code: str, ticket: str | None) -> tuple[
         return "joined", took
     if waiting_text(code) in text:
         return "waiting", took
-    return next((key for key in ("class_busy", "class_unknown", "class_removed", "class_database")
-                 if en(key) in text), "other"), took  # fmt: skip
+    keys = ("class_busy", "class_unknown", "class_old_link", "class_removed", "class_database")
+    return next((key for key in keys if en(key) in text), "other"), took
 
 
 def attack_school_guesses(url: str, classes: store.Store, seconds: float) -> dict:
